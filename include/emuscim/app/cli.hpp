@@ -1,0 +1,59 @@
+#pragma once
+// Command-line parsing for every emuscim command. Pure: no I/O except reading the config
+// file and the environment passed in. The command names and flags are a contract
+// (tests and scripts outside the repo rely on them); see README "Command line".
+//
+//   emuscim serve [--config FILE] [--listen HOST:PORT] [--db PATH] [--threads N]
+//                 [--log-level LEVEL] [--log-format text|json] [--tls-cert FILE --tls-key FILE]
+//                 [--strict] [--print-config]
+//   emuscim enterprise add SLUG --short-code CODE [--db PATH]
+//   emuscim token add --enterprise SLUG [--scope SCOPE]... [--db PATH]
+//   emuscim users list --enterprise SLUG [--db PATH]
+//   emuscim groups list --enterprise SLUG [--db PATH]
+//   emuscim cert self-signed --out DIR [--host NAME]...
+//   emuscim --help | emuscim COMMAND --help | emuscim --version
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "emuscim/app/config.hpp"
+
+namespace emuscim::app {
+
+struct help_cmd { std::string text; };            // print text to stdout, exit 0
+struct version_cmd {};
+struct serve_cmd { config cfg; bool print_config = false; };
+struct enterprise_add_cmd { std::string db; std::string slug; std::string short_code; };
+struct token_add_cmd { std::string db; std::string enterprise; std::vector<std::string> scopes; };  // default {"admin:enterprise"}
+struct users_list_cmd { std::string db; std::string enterprise; };
+struct groups_list_cmd { std::string db; std::string enterprise; };
+struct cert_self_signed_cmd { std::string out_dir; std::vector<std::string> hosts; };
+
+using command = std::variant<help_cmd, version_cmd, serve_cmd, enterprise_add_cmd, token_add_cmd,
+                             users_list_cmd, groups_list_cmd, cert_self_signed_cmd>;
+
+// Reads an environment variable; injectable for tests.
+using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
+env_lookup process_env();
+
+// Either a command or a one-line reason (for stderr, exit code 2), e.g.
+// "emuscim serve: --threads: expected a positive integer, got 'x'".
+struct cli_error { std::string message; };
+std::variant<command, cli_error> parse_command_line(const std::vector<std::string>& args, const env_lookup& env);
+
+// Config file loading on its own (used by parse_command_line for serve --config).
+// Error message names the key path.
+std::variant<config, cli_error> load_config_file(const std::string& path);
+std::variant<config, cli_error> parse_config_json(const std::string& text);
+
+// Effective configuration as pretty JSON with secrets (admin_token, seed tokens) masked as "***".
+std::string print_config(const config& cfg);
+
+// "HOST:PORT" (IPv6 as "[::1]:8080") -> host, port; false when malformed.
+bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port);
+
+}  // namespace emuscim::app
