@@ -1,0 +1,357 @@
+#include "emuscim/service/groups_service.hpp"
+
+#include <array>
+
+#include "audit.hpp"
+#include "emuscim/scim/filter.hpp"
+#include "emuscim/scim/group.hpp"
+#include "emuscim/scim/patch.hpp"
+#include "emuscim/store/database.hpp"
+#include "emuscim/store/repo.hpp"
+#include "ids.hpp"
+
+namespace emuscim::service {
+
+namespace {
+
+using nlohmann::json;
+constexpr std::string_view kGroup = "external_group";
+constexpr std::array<std::string_view, 3> kGroupFilterAttributes = {"externalId", "id", "displayName"};
+constexpr std::size_t kAuditIdLimit = 100;  // member ids listed in one audit event
+
+std::string location(const request_context& ctx, std::string_view kind, std::string_view id) {
+  return ctx.base_url + "/scim/v2/enterprises/" + ctx.enterprise.slug + "/" + std::string(kind) + "/" +
+         std::string(id);
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+json render_row(const request_context& ctx, store::connection& c, const store::group_row& row, bool exclude_members) {
+  auto doc = json::parse(row.doc, nullptr, false);
+  scim::resource_meta meta{row.id, row.created, row.modified, location(ctx, "Groups", row.id)};
+  if (exclude_members) return scim::render_group(doc, meta, nullptr);
+  std::vector<scim::member_view> members;
+  auto rows = store::list_members(c, row.seq);
+  members.reserve(rows.size());
+  for (auto& m : rows) {
+    auto ref = location(ctx, "Users", m.id);
+    members.push_back({std::move(m.id), std::move(ref), std::move(m.display_name)});
+  }
+  return scim::render_group(doc, meta, &members);
+}
+
+scim::error group_not_found(std::string_view id) {
+  return scim::not_found("Resource " + std::string(id) + " not found.");
+}
+
+scim::status check_unique(store::connection& db, const store::group_row& row) {
+  if (auto other = store::find_group_by_display_name(db, row.enterprise_id, row.display_name);
+      other && other->seq != row.seq) {
+    return scim::fail(
+        scim::uniqueness("Group with displayName '" + row.display_name + "' already exists in this enterprise"));
+  }
+  if (row.external_id) {
+    if (auto other = store::find_group_by_external_id(db, row.enterprise_id, *row.external_id);
+        other && other->seq != row.seq) {
+      return scim::fail(
+          scim::uniqueness("Group with externalId '" + *row.external_id + "' already exists in this enterprise"));
+    }
+  }
+  return {};
+}
+
+void fill_row(store::group_row& row, const json& doc) {
+  row.display_name = doc.at("displayName").get<std::string>();
+  auto it = doc.find("externalId");
+  row.external_id = it != doc.end() && it->is_string() ? std::optional<std::string>(it->get<std::string>())
+                                                        : std::nullopt;
+  row.doc = dump(doc);
+}
+
+// Resolves SCIM user ids of this enterprise to row sequences. An unknown id is the
+// client's mistake (§8): 400 invalidValue naming it.
+scim::result<std::vector<std::int64_t>> resolve(store::connection& db, std::int64_t enterprise_id,
+                                                const std::vector<std::string>& ids, bool unknown_is_error) {
+  std::vector<std::int64_t> seqs;
+  seqs.reserve(ids.size());
+  for (const auto& id : ids) {
+    auto seq = store::user_seq(db, enterprise_id, id);
+    if (!seq) {
+      if (!unknown_is_error) continue;
+      return scim::fail(scim::invalid_value("Member '" + id + "' is not a user of this enterprise"));
+    }
+    seqs.push_back(*seq);
+  }
+  return seqs;
+}
+
+json id_sample(const std::vector<std::string>& ids) {
+  json out = json::array();
+  for (std::size_t i = 0; i < ids.size() && i < kAuditIdLimit; ++i) out.push_back(ids[i]);
+  return out;
+}
+
+struct member_delta {
+  std::vector<std::string> added, removed;
+  bool cleared = false;
+};
+
+// Adds/removes members, keeping member_count exact without counting.
+scim::status add_members(store::connection& db, store::group_row& row, const std::vector<std::string>& ids,
+                         member_delta& delta) {
+  auto seqs = resolve(db, row.enterprise_id, ids, true);
+  if (!seqs) return scim::fail(seqs.error());
+  for (std::size_t i = 0; i < seqs->size(); ++i) {
+    if (store::add_member(db, row.seq, (*seqs)[i]) > 0) {
+      ++row.member_count;
+      delta.added.push_back(ids[i]);
+    }
+  }
+  return {};
+}
+
+void remove_members(store::connection& db, store::group_row& row, const std::vector<std::string>& ids,
+                    member_delta& delta) {
+  for (const auto& id : ids) {
+    auto seq = store::user_seq(db, row.enterprise_id, id);
+    if (seq && store::remove_member(db, row.seq, *seq) > 0) {
+      --row.member_count;
+      delta.removed.push_back(id);
+    }
+  }
+}
+
+void clear(store::connection& db, store::group_row& row, member_delta& delta) {
+  store::clear_members(db, row.seq);
+  row.member_count = 0;
+  delta.cleared = true;
+}
+
+void membership_events(store::write_context& w, const request_context& ctx, const store::group_row& row,
+                       const member_delta& d) {
+  if (!d.added.empty()) {
+    audit::record(w, ctx, "external_group.add_member", row.id, true,
+                  {{"scim_group_id", row.id}, {"count", d.added.size()}, {"scim_user_ids", id_sample(d.added)}});
+  }
+  if (!d.removed.empty() || d.cleared) {
+    json data = {{"scim_group_id", row.id}, {"count", d.removed.size()}, {"scim_user_ids", id_sample(d.removed)}};
+    if (d.cleared) data["all_members"] = true;
+    audit::record(w, ctx, "external_group.remove_member", row.id, true, data);
+  }
+}
+
+auto failure_recorder(const request_context& ctx, std::string id) {
+  return [ctx, id = std::move(id)](store::write_context& w, const scim::error& e) {
+    audit::api_failure(w, ctx, kGroup, id, e);
+  };
+}
+
+}  // namespace
+
+scim::result<reply> groups_service::render(const request_context& ctx, std::string_view id, bool exclude_members,
+                                           int status) {
+  return db_.read([&](store::connection& c) -> scim::result<reply> {
+    store::transaction tx(c);  // the group row and its members from one snapshot
+    auto row = store::find_group(c, ctx.enterprise.id, id);
+    if (!row) return scim::fail(group_not_found(id));
+    auto body = render_row(ctx, c, *row, exclude_members);
+    tx.commit();
+    return reply{status, std::move(body), status == 201 ? location(ctx, "Groups", id) : std::string()};
+  });
+}
+
+scim::result<reply> groups_service::get(const request_context& ctx, std::string_view id, bool exclude_members) {
+  return render(ctx, id, exclude_members, 200);
+}
+
+scim::result<reply> groups_service::list(const request_context& ctx, const list_query& q) {
+  std::int64_t start = std::max<std::int64_t>(q.start_index, 1);
+  std::int64_t count = std::clamp<std::int64_t>(q.count, 0, max_page_size);
+  std::int64_t offset = start - 1;
+  std::optional<scim::simple_eq> filter;
+  if (q.filter) {
+    auto f = scim::parse_list_filter(*q.filter, kGroupFilterAttributes);
+    if (!f) return scim::fail(f.error());
+    filter = std::move(*f);
+  }
+  auto generation = db_.deletion_generation();
+  std::optional<std::int64_t> after;
+  if (!filter) after = cursors_.find(ctx.enterprise.id, offset, generation);
+  json resources = json::array();
+  auto page = db_.read([&](store::connection& c) {
+    store::transaction tx(c);
+    store::group_page p;
+    if (filter) {
+      store::group_key key = filter->attr == "externalId" ? store::group_key::external_id
+                             : filter->attr == "id"       ? store::group_key::id
+                                                          : store::group_key::display_name;
+      p = store::list_groups_where(c, ctx.enterprise.id, key, filter->value, offset, count);
+    } else {
+      p = store::list_groups(c, ctx.enterprise.id, offset, count, after);
+    }
+    for (const auto& row : p.rows) resources.push_back(render_row(ctx, c, row, q.exclude_members));
+    tx.commit();
+    return p;
+  });
+  if (!filter && !page.rows.empty()) {
+    cursors_.remember(ctx.enterprise.id, offset + static_cast<std::int64_t>(page.rows.size()), page.last_seq,
+                      generation);
+  }
+  return reply{200, scim::render_list(static_cast<std::size_t>(page.total), static_cast<std::size_t>(start),
+                                      std::move(resources)),
+               {}};
+}
+
+boost::asio::awaitable<scim::result<reply>> groups_service::create(const request_context& ctx, const json& body,
+                                                                   bool exclude_members) {
+  auto input = scim::canonical_group(body, opts_.mode);
+  if (!input) co_return scim::fail(input.error());
+  store::group_row row;
+  row.enterprise_id = ctx.enterprise.id;
+  row.id = new_uuid();
+  fill_row(row, input->doc);
+  auto saved = co_await db_.write<std::string>(
+      [ctx, row = std::move(row), members = std::move(input->members)](
+          store::write_context& w) mutable -> scim::result<std::string> {
+        if (auto ok = check_unique(w.db, row); !ok) return scim::fail(ok.error());
+        auto seqs = resolve(w.db, row.enterprise_id, members, true);
+        if (!seqs) return scim::fail(seqs.error());
+        row.created = row.modified = w.now;
+        store::insert_group(w.db, row);
+        member_delta delta;
+        for (std::size_t i = 0; i < seqs->size(); ++i) {
+          if (store::add_member(w.db, row.seq, (*seqs)[i]) > 0) delta.added.push_back(members[i]);
+        }
+        row.member_count = static_cast<std::int64_t>(delta.added.size());
+        if (row.member_count > 0) store::update_group(w.db, row);
+        json data = {{"scim_group_id", row.id}, {"display_name", row.display_name}};
+        audit::record(w, ctx, "external_group.provision", row.id, true, data);
+        audit::record(w, ctx, "external_group.update_display_name", row.id, true, data);
+        membership_events(w, ctx, row, delta);
+        audit::api_success(w, ctx, kGroup, row.id, 201);
+        return row.id;
+      },
+      failure_recorder(ctx, ""));
+  if (!saved) co_return scim::fail(saved.error());
+  co_return render(ctx, *saved, exclude_members, 201);
+}
+
+boost::asio::awaitable<scim::result<reply>> groups_service::replace(const request_context& ctx, std::string id,
+                                                                    const json& body, bool exclude_members) {
+  auto input = scim::canonical_group(body, opts_.mode);
+  if (!input) co_return scim::fail(input.error());
+  auto saved = co_await db_.write<bool>(
+      [ctx, id, input = std::move(*input)](store::write_context& w) mutable -> scim::result<bool> {
+        auto row = store::find_group(w.db, ctx.enterprise.id, id);
+        if (!row) return scim::fail(group_not_found(id));
+        auto old_name = row->display_name;
+        // Like users (§9): a PUT without externalId keeps the current one.
+        if (!input.doc.contains("externalId") && row->external_id) input.doc["externalId"] = *row->external_id;
+        fill_row(*row, input.doc);
+        if (auto ok = check_unique(w.db, *row); !ok) return scim::fail(ok.error());
+        auto seqs = resolve(w.db, row->enterprise_id, input.members, true);
+        if (!seqs) return scim::fail(seqs.error());
+        member_delta delta;
+        clear(w.db, *row, delta);
+        for (std::size_t i = 0; i < seqs->size(); ++i) {
+          if (store::add_member(w.db, row->seq, (*seqs)[i]) > 0) {
+            ++row->member_count;
+            delta.added.push_back(input.members[i]);
+          }
+        }
+        row->modified = w.now;
+        store::update_group(w.db, *row);
+        json data = {{"scim_group_id", row->id}};
+        audit::record(w, ctx, "external_group.update", row->id, true, data);
+        if (old_name != row->display_name) {
+          audit::record(w, ctx, "external_group.update_display_name", row->id, true,
+                        {{"scim_group_id", row->id}, {"display_name", row->display_name}, {"old_display_name", old_name}});
+        }
+        membership_events(w, ctx, *row, delta);
+        audit::api_success(w, ctx, kGroup, row->id, 200);
+        return true;
+      },
+      failure_recorder(ctx, id));
+  if (!saved) co_return scim::fail(saved.error());
+  co_return render(ctx, id, exclude_members, 200);
+}
+
+boost::asio::awaitable<scim::result<reply>> groups_service::patch(const request_context& ctx, std::string id,
+                                                                  const json& body, bool exclude_members) {
+  auto ops = scim::parse_patch_request(body, opts_.mode == scim::validation_mode::strict);
+  if (!ops) co_return scim::fail(ops.error());
+  auto plan = scim::plan_group_patch(*ops, opts_.mode);
+  if (!plan) co_return scim::fail(plan.error());
+  auto saved = co_await db_.write<bool>(
+      [ctx, id, plan = std::move(*plan)](store::write_context& w) -> scim::result<bool> {
+        auto row = store::find_group(w.db, ctx.enterprise.id, id);
+        if (!row) return scim::fail(group_not_found(id));
+        auto old_name = row->display_name;
+        auto doc = json::parse(row->doc, nullptr, false);
+        if (plan.display_name) doc["displayName"] = *plan.display_name;
+        if (plan.external_id) {
+          if (*plan.external_id) {
+            doc["externalId"] = **plan.external_id;
+          } else {
+            doc.erase("externalId");
+          }
+        }
+        fill_row(*row, doc);
+        if (auto ok = check_unique(w.db, *row); !ok) return scim::fail(ok.error());
+        member_delta delta;
+        for (const auto& step : plan.members) {
+          switch (step.op) {
+            case scim::member_step::kind::add:
+              if (auto ok = add_members(w.db, *row, step.ids, delta); !ok) return scim::fail(ok.error());
+              break;
+            case scim::member_step::kind::remove:
+              remove_members(w.db, *row, step.ids, delta);
+              break;
+            case scim::member_step::kind::clear:
+              clear(w.db, *row, delta);
+              break;
+            case scim::member_step::kind::replace: {
+              // Resolve first so an unknown id fails before anything is removed.
+              auto seqs = resolve(w.db, row->enterprise_id, step.ids, true);
+              if (!seqs) return scim::fail(seqs.error());
+              clear(w.db, *row, delta);
+              if (auto ok = add_members(w.db, *row, step.ids, delta); !ok) return scim::fail(ok.error());
+              break;
+            }
+          }
+        }
+        row->modified = w.now;
+        store::update_group(w.db, *row);
+        audit::record(w, ctx, "external_group.update", row->id, true, {{"scim_group_id", row->id}});
+        if (old_name != row->display_name) {
+          audit::record(w, ctx, "external_group.update_display_name", row->id, true,
+                        {{"scim_group_id", row->id}, {"display_name", row->display_name}, {"old_display_name", old_name}});
+        }
+        membership_events(w, ctx, *row, delta);
+        audit::api_success(w, ctx, kGroup, row->id, 200);
+        return true;
+      },
+      failure_recorder(ctx, id));
+  if (!saved) co_return scim::fail(saved.error());
+  if (opts_.group_patch_no_content) co_return reply{204, nullptr, {}};
+  co_return render(ctx, id, exclude_members, 200);
+}
+
+boost::asio::awaitable<scim::result<reply>> groups_service::remove(const request_context& ctx, std::string id) {
+  auto done = co_await db_.write<bool>(
+      [ctx, id](store::write_context& w) -> scim::result<bool> {
+        auto row = store::find_group(w.db, ctx.enterprise.id, id);
+        if (!row) return scim::fail(group_not_found(id));
+        store::delete_group(w.db, *row);
+        audit::record(w, ctx, "external_group.delete", id, true,
+                      {{"scim_group_id", id}, {"display_name", row->display_name}});
+        audit::api_success(w, ctx, kGroup, id, 204);
+        return true;
+      },
+      failure_recorder(ctx, id));
+  if (!done) co_return scim::fail(done.error());
+  db_.note_deletion();
+  co_return reply{204, nullptr, {}};
+}
+
+}  // namespace emuscim::service
