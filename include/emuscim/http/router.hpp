@@ -1,0 +1,78 @@
+#pragma once
+// Routing for the SCIM API and the service endpoints: match path and method, authenticate,
+// parse, call one service function, render. Every error goes through make_error().
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "emuscim/http/error_response.hpp"
+#include "emuscim/http/rate_limit.hpp"
+#include "emuscim/http/server.hpp"
+
+namespace emuscim::store {
+class database;
+}
+namespace emuscim::service {
+class users_service;
+class groups_service;
+}  // namespace emuscim::service
+
+namespace emuscim::http {
+
+struct router_options {
+  bool strict = false;
+  bool require_user_agent = false;          // 403 without User-Agent (GitHub's documented rule)
+  error_style errors;
+  std::optional<std::string> public_url;    // base of meta.location; default scheme://Host
+  bool rate_limit_enforced = false;
+  std::uint32_t rate_limit_per_hour = 5000;
+};
+
+// Optional extension: routes outside the SCIM API (admin API, audit log, metrics) are offered
+// to this handler first; it returns nullopt when the path is not its own.
+class extension_routes {
+ public:
+  virtual ~extension_routes() = default;
+  virtual net::awaitable<std::optional<response>> try_handle(const request& req, const connection_info& conn,
+                                                             const std::string& request_id) = 0;
+};
+
+// Observes every finished request (metrics).
+struct request_record {
+  std::string_view method;
+  std::string_view route;  // template, e.g. /scim/v2/enterprises/{enterprise}/Users/{id}
+  unsigned status = 0;
+  double seconds = 0;
+};
+using request_observer = std::function<void(const request_record&)>;
+
+class router final : public request_handler {
+ public:
+  router(store::database& db, service::users_service& users, service::groups_service& groups, router_options opts);
+  ~router() override;
+
+  void set_extension(extension_routes* ext) { extension_ = ext; }
+  void set_observer(request_observer obs) { observer_ = std::move(obs); }
+  rate_limiter& limiter() { return limiter_; }
+
+  net::awaitable<response> handle(request req, const connection_info& conn) override;
+
+ private:
+  struct routed;
+  net::awaitable<routed> dispatch(request& req, const connection_info& conn, const std::string& request_id);
+
+  store::database& db_;
+  service::users_service& users_;
+  service::groups_service& groups_;
+  router_options opts_;
+  rate_limiter limiter_;
+  extension_routes* extension_ = nullptr;
+  request_observer observer_;
+};
+
+// GitHub-style request id, e.g. "C0DE:1A2B:3C4D5E:6F7A8B:65F1A2B3".
+std::string new_request_id();
+
+}  // namespace emuscim::http
