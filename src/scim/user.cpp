@@ -1,0 +1,291 @@
+#include "emuscim/scim/user.hpp"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "scim/model_util.hpp"
+#include "scim/user_attrs.hpp"
+
+namespace emuscim::scim {
+
+namespace user_detail {
+
+namespace {
+struct attr_entry {
+  user_attr kind;
+  std::string_view name;
+};
+constexpr std::array<attr_entry, 10> attr_table = {{
+    {user_attr::user_name, "userName"},
+    {user_attr::external_id, "externalId"},
+    {user_attr::active, "active"},
+    {user_attr::display_name, "displayName"},
+    {user_attr::name, "name"},
+    {user_attr::emails, "emails"},
+    {user_attr::roles, "roles"},
+    {user_attr::schemas, "schemas"},
+    {user_attr::read_only, "id"},
+    {user_attr::read_only, "meta"},
+}};
+constexpr std::array<std::string_view, 6> name_subs = {"formatted",  "familyName",      "givenName",
+                                                       "middleName", "honorificPrefix", "honorificSuffix"};
+}  // namespace
+
+user_attr_info lookup_user_attr(std::string_view name) {
+  for (const auto& e : attr_table) {
+    if (model_detail::iequals(name, e.name)) return {e.kind, e.name};
+  }
+  return {user_attr::unsupported, name};
+}
+
+std::string_view attr_name(user_attr a) {
+  for (const auto& e : attr_table) {
+    if (e.kind == a) return e.name;
+  }
+  return "";
+}
+
+std::optional<std::string_view> canonical_name_sub(std::string_view name) {
+  for (auto s : name_subs) {
+    if (model_detail::iequals(name, s)) return s;
+  }
+  return std::nullopt;
+}
+
+}  // namespace user_detail
+
+namespace {
+
+using nlohmann::json;
+using model_detail::iequals;
+using model_detail::is_blank;
+using user_detail::user_attr;
+
+std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+error missing(std::string_view attr) { return invalid_value("Missing required attribute " + in_quotes(attr)); }
+
+// Optional string attribute: null and "" mean unset (RFC 7643 §2.5).
+result<std::optional<std::string>> optional_string(const json& v, std::string_view attr) {
+  if (is_blank(v)) return std::optional<std::string>{};
+  if (!v.is_string()) return fail(invalid_value("Attribute " + in_quotes(attr) + " must be a string"));
+  return std::optional<std::string>{v.get<std::string>()};
+}
+
+result<json> canonical_name(const json& v) {
+  if (!v.is_object()) return fail(invalid_value("Attribute 'name' must be an object"));
+  json out = json::object();
+  for (const auto& [key, sub_value] : v.items()) {
+    const auto sub = user_detail::canonical_name_sub(key);
+    if (!sub) continue;  // not a sub-attribute of name: dropped like any unknown attribute
+    const std::string path = "name." + std::string(*sub);
+    auto s = optional_string(sub_value, path);
+    if (!s) return fail(std::move(s.error()));
+    if (!*s) continue;
+    if (out.contains(*sub)) return fail(invalid_value("Attribute " + in_quotes(path) + " is given more than once"));
+    out[std::string(*sub)] = std::move(**s);
+  }
+  return out;
+}
+
+// A multi-valued attribute: an array, or (leniently) a single item. Null items are skipped.
+result<json> canonical_multi(const json& v, bool roles) {
+  const std::string_view attr = roles ? "roles" : "emails";
+  json items = v.is_array() ? v : json::array({v});
+  json out = json::array();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].is_null()) continue;
+    auto item = model_detail::multi_item(items[i], roles, std::string(attr) + "[" + std::to_string(i) + "]");
+    if (!item) return item;
+    out.push_back(std::move(*item));
+  }
+  return out;
+}
+
+status check_emails(const json& emails) {
+  // idp-clients.md §1.4: type values are unique within an attribute (no two "work" emails);
+  // PingFederate documents the same limit. A second email of an existing type is rejected rather
+  // than silently dropped, so the IdP's error log shows which value clashed.
+  // RFC 7643 §2.4: "primary" true appears at most once.
+  std::size_t primaries = 0;
+  for (std::size_t i = 0; i < emails.size(); ++i) {
+    const auto& e = emails[i];
+    if (e.value("primary", false)) ++primaries;
+    const auto t = e.find("type");
+    if (t == e.end()) continue;
+    for (std::size_t j = 0; j < i; ++j) {
+      const auto u = emails[j].find("type");
+      if (u != emails[j].end() && iequals(t->get_ref<const std::string&>(), u->get_ref<const std::string&>())) {
+        return fail(invalid_value("Duplicate email type '" + t->get<std::string>() + "'"));
+      }
+    }
+  }
+  if (primaries > 1) return fail(invalid_value("Only one email may have 'primary' set to true"));
+  return {};
+}
+
+// Several entries with the same role value (compared case-insensitively, as roles are matched
+// in github-emu-scim.md §11) collapse into the first; Entra counts duplicate roles as an error.
+json dedupe_roles(const json& roles) {
+  json out = json::array();
+  for (const auto& r : roles) {
+    bool dup = false;
+    for (const auto& kept : out) {
+      if (iequals(kept["value"].get_ref<const std::string&>(), r["value"].get_ref<const std::string&>())) dup = true;
+    }
+    if (!dup) out.push_back(r);
+  }
+  return out;
+}
+
+bool schemas_contain(const json* schemas, std::string_view urn) {
+  if (schemas == nullptr) return false;
+  if (schemas->is_string()) return iequals(schemas->get_ref<const std::string&>(), urn);
+  if (!schemas->is_array()) return false;
+  for (const auto& s : *schemas) {
+    if (s.is_string() && iequals(s.get_ref<const std::string&>(), urn)) return true;
+  }
+  return false;
+}
+
+result<json> canonical_user_impl(const json& body, validation_mode mode, user_use use) {
+  if (!body.is_object()) return fail(invalid_syntax("A User must be a JSON object"));
+
+  // Attribute names are case-insensitive (RFC 7643 §2.1); two spellings of one attribute are ambiguous.
+  std::array<const json*, user_detail::user_attr_count> given{};
+  const json* schemas = nullptr;
+  for (const auto& [key, v] : body.items()) {
+    const auto info = user_detail::lookup_user_attr(key);
+    if (info.kind == user_attr::schemas) schemas = &v;
+    if (!user_detail::is_stored(info.kind)) continue;
+    auto& slot = given[static_cast<std::size_t>(info.kind)];
+    if (slot != nullptr) return fail(invalid_value("Attribute " + in_quotes(info.name) + " is given more than once"));
+    slot = &v;
+  }
+  const auto get = [&](user_attr a) -> const json* {
+    const json* v = given[static_cast<std::size_t>(a)];
+    return (v == nullptr || v->is_null()) ? nullptr : v;
+  };
+
+  json out = json::object();
+
+  if (const json* v = get(user_attr::user_name)) {
+    if (!v->is_string()) return fail(invalid_value("Attribute 'userName' must be a string"));
+    if (v->get_ref<const std::string&>().empty()) return fail(invalid_value("Attribute 'userName' must not be empty"));
+    out["userName"] = *v;
+  }
+  for (const auto a : {user_attr::external_id, user_attr::display_name}) {
+    if (const json* v = get(a)) {
+      const auto name = user_detail::attr_name(a);
+      auto s = optional_string(*v, name);
+      if (!s) return fail(std::move(s.error()));
+      if (*s) out[std::string(name)] = std::move(**s);
+    }
+  }
+  bool active_given = false;
+  out["active"] = true;  // RFC 7643 leaves a missing `active` undefined; GitHub's users are active unless suspended
+  if (const json* v = get(user_attr::active)) {
+    const auto b = model_detail::to_bool(*v);
+    if (!b) return fail(invalid_value("Attribute 'active' must be a boolean (true or false)"));
+    out["active"] = *b;
+    active_given = true;
+  }
+  if (const json* v = get(user_attr::name)) {
+    auto name = canonical_name(*v);
+    if (!name) return name;
+    if (!name->empty()) out["name"] = std::move(*name);
+  }
+  if (const json* v = get(user_attr::emails)) {
+    auto emails = canonical_multi(*v, /*roles=*/false);
+    if (!emails) return emails;
+    if (auto ok = check_emails(*emails); !ok) return fail(std::move(ok.error()));
+    out["emails"] = std::move(*emails);
+  }
+  if (const json* v = get(user_attr::roles)) {
+    auto roles = canonical_multi(*v, /*roles=*/true);
+    if (!roles) return roles;
+    out["roles"] = dedupe_roles(*roles);
+  }
+
+  // Required attributes (github-emu-scim.md §7).
+  const bool strict = mode == validation_mode::strict;
+  const bool full = use == user_use::create || use == user_use::replace;
+  if (strict && full && !schemas_contain(schemas, user_schema)) {
+    return fail(invalid_value("Attribute 'schemas' must contain '" + std::string(user_schema) + "'"));
+  }
+  if (!out.contains("userName")) return fail(missing("userName"));
+  if (!out.contains("externalId") && (use == user_use::create || strict)) return fail(missing("externalId"));
+  if (strict && full) {
+    if (!active_given) return fail(missing("active"));
+    if (!out.contains("displayName")) return fail(missing("displayName"));
+    if (!out.contains("emails") || out["emails"].empty()) return fail(missing("emails"));
+    for (std::size_t i = 0; i < out["emails"].size(); ++i) {
+      for (const char* sub : {"type", "primary"}) {
+        if (!out["emails"][i].contains(sub)) {
+          return fail(missing("emails[" + std::to_string(i) + "]." + sub));
+        }
+      }
+    }
+    if (out.contains("name")) {
+      for (const char* sub : {"familyName", "givenName"}) {
+        if (!out["name"].contains(sub)) return fail(missing(std::string("name.") + sub));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+result<nlohmann::json> canonical_user(const nlohmann::json& body, validation_mode mode, user_use use) {
+  try {
+    return canonical_user_impl(body, mode, use);
+  } catch (const nlohmann::json::exception&) {
+    // Not reachable with the checks above; kept so a missed case answers 400, not 500.
+    return fail(invalid_value("The User could not be read"));
+  }
+}
+
+nlohmann::json render_user(const nlohmann::json& doc, const resource_meta& meta) {
+  using nlohmann::json;
+  json out = json::object();
+  out["schemas"] = json::array({std::string(user_schema)});
+  out["id"] = meta.id;
+  const auto copy = [&](const char* key) {
+    if (const auto it = doc.find(key); it != doc.end() && !it->is_null()) out[key] = *it;
+  };
+  copy("externalId");
+  copy("userName");
+  copy("displayName");
+  copy("name");
+  const auto active = doc.find("active");
+  out["active"] = (active != doc.end() && active->is_boolean()) ? active->get<bool>() : true;
+  // GitHub's response schema requires `emails`, so an unset list is rendered as [].
+  const auto emails = doc.find("emails");
+  out["emails"] = (emails != doc.end() && emails->is_array()) ? *emails : json::array();
+  copy("roles");
+  out["meta"] = {{"resourceType", "User"},
+                 {"created", meta.created},
+                 {"lastModified", meta.last_modified},
+                 {"location", meta.location}};
+  return out;
+}
+
+nlohmann::json render_list(std::size_t total_results, std::size_t start_index, nlohmann::json resources) {
+  using nlohmann::json;
+  if (resources.is_null()) resources = json::array();
+  if (!resources.is_array()) resources = json::array({std::move(resources)});
+  const std::size_t items = resources.size();
+  json out = json::object();
+  out["schemas"] = json::array({std::string(list_response_schema)});
+  out["totalResults"] = total_results;
+  out["Resources"] = std::move(resources);
+  out["startIndex"] = start_index;
+  // github-emu-scim.md §6: the number of items actually returned, not the page size.
+  out["itemsPerPage"] = items;
+  return out;
+}
+
+}  // namespace emuscim::scim
