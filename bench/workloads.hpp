@@ -1,0 +1,86 @@
+#pragma once
+// Seeding and the workloads of emuscim-bench, written against the server's HTTP contract only.
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "client.hpp"
+#include "histogram.hpp"
+#include "options.hpp"
+#include "process.hpp"
+
+namespace bench {
+
+struct latency_summary {
+  std::uint64_t count = 0;
+  double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0;
+};
+latency_summary summarize(const latency_histogram& h);
+
+struct workload_report {
+  std::string id;     // "1", "2a", ..., "5b-small", "seed"
+  std::string title;  // what was requested
+  std::size_t connections = 0;
+  double elapsed_s = 0;
+  std::uint64_t requests = 0;  // every request sent in the measured window (all metrics)
+  std::uint64_t errors = 0;    // must be 0
+  double rate = 0;             // the workload's main figure ...
+  std::string rate_unit = "req/s";  // ... and its unit (users/s, pages/s, members/s, cycles/s)
+  double request_rate = 0;     // requests/s, all requests
+  latency_summary latency;     // of the main metric
+  std::vector<std::pair<std::string, latency_summary>> parts;  // the other metrics
+  std::vector<std::pair<std::string, double>> figures;         // extra named figures
+  std::map<std::string, std::uint64_t> error_kinds;
+  std::map<std::string, std::string> error_samples;  // error kind -> a sample
+  std::optional<mem_status> mem;  // server memory after the workload
+  std::vector<std::string> notes;
+
+  double figure(const std::string& key, double fallback = -1) const {
+    for (const auto& [k, v] : figures)
+      if (k == key) return v;
+    return fallback;
+  }
+  const latency_summary* part(const std::string& name) const {
+    for (const auto& [k, v] : parts)
+      if (k == name) return &v;
+    return nullptr;
+  }
+};
+
+struct bench_env {
+  bench_env(const options& o, client& c, std::string base_path, std::string run_nonce,
+            std::optional<std::string> ids_path)
+      : opt(o), cl(c), base(std::move(base_path)), nonce(std::move(run_nonce)), ids_file(std::move(ids_path)) {}
+  const options& opt;
+  client& cl;
+  std::string base;               // "/scim/v2/enterprises/<slug>"
+  std::string nonce;              // unique per run, for names that must not collide across runs
+  std::optional<std::string> ids_file;  // where the seeded ids are kept for --reuse-db
+  std::vector<std::string> ids;   // seeded user k ("u<k>", "ext-<k>") -> SCIM id
+  std::size_t total_users = 0;    // as last seen in totalResults
+  std::string small_group_id;     // a seeded 10-member group
+  std::string big_group_id;       // built by workload 5
+  std::size_t big_group_members = 0;
+  std::atomic<std::uint64_t> post_seq{0};
+  std::uint64_t sync_round = 0;
+};
+
+// Seeds (or finds) users u0..u<N-1> and the 10-member groups through the API. Throws when the
+// set cannot be completed. The report's rate is users created per second.
+workload_report seed(bench_env& env);
+
+// Runs one workload by id ("1", "2a", ..., "6"); 5b yields two reports ("5b", "5b-small").
+std::vector<workload_report> run_workload(bench_env& env, const std::string& id);
+
+// Deletes the group built by workload 5 (untimed). Returns a note when that failed.
+std::optional<std::string> cleanup(bench_env& env);
+
+// totalResults of GET /Users?startIndex=1&count=1; throws on failure.
+std::size_t count_users(bench_env& env);
+
+}  // namespace bench
