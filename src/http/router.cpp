@@ -290,16 +290,31 @@ net::awaitable<router::routed> router::dispatch(request& req, const connection_i
   } else if (is_get) {
     out = users ? users_.get(ctx, id) : groups_.get(ctx, id, exclude);
   } else if (verb == bhttp::verb::delete_) {
-    out = users ? co_await users_.remove(ctx, id) : co_await groups_.remove(ctx, id);
+    // No co_await inside ?: — GCC 12 destroys the result of such an expression too early.
+    if (users) {
+      out = co_await users_.remove(ctx, id);
+    } else {
+      out = co_await groups_.remove(ctx, id);
+    }
   } else {
     auto body = parse_body(req);
     if (!body) co_return error(body.error(), route);
     if (verb == bhttp::verb::post) {
-      out = users ? co_await users_.create(ctx, *body) : co_await groups_.create(ctx, *body, exclude);
+      if (users) {
+        out = co_await users_.create(ctx, *body);
+      } else {
+        out = co_await groups_.create(ctx, *body, exclude);
+      }
     } else if (verb == bhttp::verb::put) {
-      out = users ? co_await users_.replace(ctx, id, *body) : co_await groups_.replace(ctx, id, *body, exclude);
+      if (users) {
+        out = co_await users_.replace(ctx, id, *body);
+      } else {
+        out = co_await groups_.replace(ctx, id, *body, exclude);
+      }
+    } else if (users) {
+      out = co_await users_.patch(ctx, id, *body);
     } else {
-      out = users ? co_await users_.patch(ctx, id, *body) : co_await groups_.patch(ctx, id, *body, exclude);
+      out = co_await groups_.patch(ctx, id, *body, exclude);
     }
   }
 

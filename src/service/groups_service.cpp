@@ -210,28 +210,30 @@ boost::asio::awaitable<scim::result<reply>> groups_service::create(const request
   row.enterprise_id = ctx.enterprise.id;
   row.id = new_uuid();
   fill_row(row, input->doc);
-  auto saved = co_await db_.write<std::string>(
-      [ctx, row = std::move(row), members = std::move(input->members)](
-          store::write_context& w) mutable -> scim::result<std::string> {
-        if (auto ok = check_unique(w.db, row); !ok) return scim::fail(ok.error());
-        auto seqs = resolve(w.db, row.enterprise_id, members, true);
-        if (!seqs) return scim::fail(seqs.error());
-        row.created = row.modified = w.now;
-        store::insert_group(w.db, row);
-        member_delta delta;
-        for (std::size_t i = 0; i < seqs->size(); ++i) {
-          if (store::add_member(w.db, row.seq, (*seqs)[i]) > 0) delta.added.push_back(members[i]);
-        }
-        row.member_count = static_cast<std::int64_t>(delta.added.size());
-        if (row.member_count > 0) store::update_group(w.db, row);
-        json data = {{"scim_group_id", row.id}, {"display_name", row.display_name}};
-        audit::record(w, ctx, "external_group.provision", row.id, true, data);
-        audit::record(w, ctx, "external_group.update_display_name", row.id, true, data);
-        membership_events(w, ctx, row, delta);
-        audit::api_success(w, ctx, kGroup, row.id, 201);
-        return row.id;
-      },
-      failure_recorder(ctx, ""));
+  // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
+  // such temporaries into the coroutine frame.
+  auto job = [ctx, row = std::move(row), members = std::move(input->members)](
+      store::write_context& w) mutable -> scim::result<std::string> {
+    if (auto ok = check_unique(w.db, row); !ok) return scim::fail(ok.error());
+    auto seqs = resolve(w.db, row.enterprise_id, members, true);
+    if (!seqs) return scim::fail(seqs.error());
+    row.created = row.modified = w.now;
+    store::insert_group(w.db, row);
+    member_delta delta;
+    for (std::size_t i = 0; i < seqs->size(); ++i) {
+      if (store::add_member(w.db, row.seq, (*seqs)[i]) > 0) delta.added.push_back(members[i]);
+    }
+    row.member_count = static_cast<std::int64_t>(delta.added.size());
+    if (row.member_count > 0) store::update_group(w.db, row);
+    json data = {{"scim_group_id", row.id}, {"display_name", row.display_name}};
+    audit::record(w, ctx, "external_group.provision", row.id, true, data);
+    audit::record(w, ctx, "external_group.update_display_name", row.id, true, data);
+    membership_events(w, ctx, row, delta);
+    audit::api_success(w, ctx, kGroup, row.id, 201);
+    return row.id;
+  };
+  auto on_failure = failure_recorder(ctx, "");
+  auto saved = co_await db_.write<std::string>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
   co_return render(ctx, *saved, exclude_members, 201);
 }
@@ -240,38 +242,40 @@ boost::asio::awaitable<scim::result<reply>> groups_service::replace(const reques
                                                                     const json& body, bool exclude_members) {
   auto input = scim::canonical_group(body, opts_.mode);
   if (!input) co_return scim::fail(input.error());
-  auto saved = co_await db_.write<bool>(
-      [ctx, id, input = std::move(*input)](store::write_context& w) mutable -> scim::result<bool> {
-        auto row = store::find_group(w.db, ctx.enterprise.id, id);
-        if (!row) return scim::fail(group_not_found(id));
-        auto old_name = row->display_name;
-        // Like users (§9): a PUT without externalId keeps the current one.
-        if (!input.doc.contains("externalId") && row->external_id) input.doc["externalId"] = *row->external_id;
-        fill_row(*row, input.doc);
-        if (auto ok = check_unique(w.db, *row); !ok) return scim::fail(ok.error());
-        auto seqs = resolve(w.db, row->enterprise_id, input.members, true);
-        if (!seqs) return scim::fail(seqs.error());
-        member_delta delta;
-        clear(w.db, *row, delta);
-        for (std::size_t i = 0; i < seqs->size(); ++i) {
-          if (store::add_member(w.db, row->seq, (*seqs)[i]) > 0) {
-            ++row->member_count;
-            delta.added.push_back(input.members[i]);
-          }
-        }
-        row->modified = w.now;
-        store::update_group(w.db, *row);
-        json data = {{"scim_group_id", row->id}};
-        audit::record(w, ctx, "external_group.update", row->id, true, data);
-        if (old_name != row->display_name) {
-          audit::record(w, ctx, "external_group.update_display_name", row->id, true,
-                        {{"scim_group_id", row->id}, {"display_name", row->display_name}, {"old_display_name", old_name}});
-        }
-        membership_events(w, ctx, *row, delta);
-        audit::api_success(w, ctx, kGroup, row->id, 200);
-        return true;
-      },
-      failure_recorder(ctx, id));
+  // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
+  // such temporaries into the coroutine frame.
+  auto job = [ctx, id, input = std::move(*input)](store::write_context& w) mutable -> scim::result<bool> {
+    auto row = store::find_group(w.db, ctx.enterprise.id, id);
+    if (!row) return scim::fail(group_not_found(id));
+    auto old_name = row->display_name;
+    // Like users (§9): a PUT without externalId keeps the current one.
+    if (!input.doc.contains("externalId") && row->external_id) input.doc["externalId"] = *row->external_id;
+    fill_row(*row, input.doc);
+    if (auto ok = check_unique(w.db, *row); !ok) return scim::fail(ok.error());
+    auto seqs = resolve(w.db, row->enterprise_id, input.members, true);
+    if (!seqs) return scim::fail(seqs.error());
+    member_delta delta;
+    clear(w.db, *row, delta);
+    for (std::size_t i = 0; i < seqs->size(); ++i) {
+      if (store::add_member(w.db, row->seq, (*seqs)[i]) > 0) {
+        ++row->member_count;
+        delta.added.push_back(input.members[i]);
+      }
+    }
+    row->modified = w.now;
+    store::update_group(w.db, *row);
+    json data = {{"scim_group_id", row->id}};
+    audit::record(w, ctx, "external_group.update", row->id, true, data);
+    if (old_name != row->display_name) {
+      audit::record(w, ctx, "external_group.update_display_name", row->id, true,
+                    {{"scim_group_id", row->id}, {"display_name", row->display_name}, {"old_display_name", old_name}});
+    }
+    membership_events(w, ctx, *row, delta);
+    audit::api_success(w, ctx, kGroup, row->id, 200);
+    return true;
+  };
+  auto on_failure = failure_recorder(ctx, id);
+  auto saved = co_await db_.write<bool>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
   co_return render(ctx, id, exclude_members, 200);
 }
@@ -282,73 +286,77 @@ boost::asio::awaitable<scim::result<reply>> groups_service::patch(const request_
   if (!ops) co_return scim::fail(ops.error());
   auto plan = scim::plan_group_patch(*ops, opts_.mode);
   if (!plan) co_return scim::fail(plan.error());
-  auto saved = co_await db_.write<bool>(
-      [ctx, id, plan = std::move(*plan)](store::write_context& w) -> scim::result<bool> {
-        auto row = store::find_group(w.db, ctx.enterprise.id, id);
-        if (!row) return scim::fail(group_not_found(id));
-        auto old_name = row->display_name;
-        auto doc = json::parse(row->doc, nullptr, false);
-        if (plan.display_name) doc["displayName"] = *plan.display_name;
-        if (plan.external_id) {
-          if (*plan.external_id) {
-            doc["externalId"] = **plan.external_id;
-          } else {
-            doc.erase("externalId");
-          }
+  // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
+  // such temporaries into the coroutine frame.
+  auto job = [ctx, id, plan = std::move(*plan)](store::write_context& w) -> scim::result<bool> {
+    auto row = store::find_group(w.db, ctx.enterprise.id, id);
+    if (!row) return scim::fail(group_not_found(id));
+    auto old_name = row->display_name;
+    auto doc = json::parse(row->doc, nullptr, false);
+    if (plan.display_name) doc["displayName"] = *plan.display_name;
+    if (plan.external_id) {
+      if (*plan.external_id) {
+        doc["externalId"] = **plan.external_id;
+      } else {
+        doc.erase("externalId");
+      }
+    }
+    fill_row(*row, doc);
+    if (auto ok = check_unique(w.db, *row); !ok) return scim::fail(ok.error());
+    member_delta delta;
+    for (const auto& step : plan.members) {
+      switch (step.op) {
+        case scim::member_step::kind::add:
+          if (auto ok = add_members(w.db, *row, step.ids, delta); !ok) return scim::fail(ok.error());
+          break;
+        case scim::member_step::kind::remove:
+          remove_members(w.db, *row, step.ids, delta);
+          break;
+        case scim::member_step::kind::clear:
+          clear(w.db, *row, delta);
+          break;
+        case scim::member_step::kind::replace: {
+          // Resolve first so an unknown id fails before anything is removed.
+          auto seqs = resolve(w.db, row->enterprise_id, step.ids, true);
+          if (!seqs) return scim::fail(seqs.error());
+          clear(w.db, *row, delta);
+          if (auto ok = add_members(w.db, *row, step.ids, delta); !ok) return scim::fail(ok.error());
+          break;
         }
-        fill_row(*row, doc);
-        if (auto ok = check_unique(w.db, *row); !ok) return scim::fail(ok.error());
-        member_delta delta;
-        for (const auto& step : plan.members) {
-          switch (step.op) {
-            case scim::member_step::kind::add:
-              if (auto ok = add_members(w.db, *row, step.ids, delta); !ok) return scim::fail(ok.error());
-              break;
-            case scim::member_step::kind::remove:
-              remove_members(w.db, *row, step.ids, delta);
-              break;
-            case scim::member_step::kind::clear:
-              clear(w.db, *row, delta);
-              break;
-            case scim::member_step::kind::replace: {
-              // Resolve first so an unknown id fails before anything is removed.
-              auto seqs = resolve(w.db, row->enterprise_id, step.ids, true);
-              if (!seqs) return scim::fail(seqs.error());
-              clear(w.db, *row, delta);
-              if (auto ok = add_members(w.db, *row, step.ids, delta); !ok) return scim::fail(ok.error());
-              break;
-            }
-          }
-        }
-        row->modified = w.now;
-        store::update_group(w.db, *row);
-        audit::record(w, ctx, "external_group.update", row->id, true, {{"scim_group_id", row->id}});
-        if (old_name != row->display_name) {
-          audit::record(w, ctx, "external_group.update_display_name", row->id, true,
-                        {{"scim_group_id", row->id}, {"display_name", row->display_name}, {"old_display_name", old_name}});
-        }
-        membership_events(w, ctx, *row, delta);
-        audit::api_success(w, ctx, kGroup, row->id, 200);
-        return true;
-      },
-      failure_recorder(ctx, id));
+      }
+    }
+    row->modified = w.now;
+    store::update_group(w.db, *row);
+    audit::record(w, ctx, "external_group.update", row->id, true, {{"scim_group_id", row->id}});
+    if (old_name != row->display_name) {
+      audit::record(w, ctx, "external_group.update_display_name", row->id, true,
+                    {{"scim_group_id", row->id}, {"display_name", row->display_name}, {"old_display_name", old_name}});
+    }
+    membership_events(w, ctx, *row, delta);
+    audit::api_success(w, ctx, kGroup, row->id, 200);
+    return true;
+  };
+  auto on_failure = failure_recorder(ctx, id);
+  auto saved = co_await db_.write<bool>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
   if (opts_.group_patch_no_content) co_return reply{204, nullptr, {}};
   co_return render(ctx, id, exclude_members, 200);
 }
 
 boost::asio::awaitable<scim::result<reply>> groups_service::remove(const request_context& ctx, std::string id) {
-  auto done = co_await db_.write<bool>(
-      [ctx, id](store::write_context& w) -> scim::result<bool> {
-        auto row = store::find_group(w.db, ctx.enterprise.id, id);
-        if (!row) return scim::fail(group_not_found(id));
-        store::delete_group(w.db, *row);
-        audit::record(w, ctx, "external_group.delete", id, true,
-                      {{"scim_group_id", id}, {"display_name", row->display_name}});
-        audit::api_success(w, ctx, kGroup, id, 204);
-        return true;
-      },
-      failure_recorder(ctx, id));
+  // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
+  // such temporaries into the coroutine frame.
+  auto job = [ctx, id](store::write_context& w) -> scim::result<bool> {
+    auto row = store::find_group(w.db, ctx.enterprise.id, id);
+    if (!row) return scim::fail(group_not_found(id));
+    store::delete_group(w.db, *row);
+    audit::record(w, ctx, "external_group.delete", id, true,
+                  {{"scim_group_id", id}, {"display_name", row->display_name}});
+    audit::api_success(w, ctx, kGroup, id, 204);
+    return true;
+  };
+  auto on_failure = failure_recorder(ctx, id);
+  auto done = co_await db_.write<bool>(std::move(job), std::move(on_failure));
   if (!done) co_return scim::fail(done.error());
   db_.note_deletion();
   co_return reply{204, nullptr, {}};

@@ -214,19 +214,21 @@ boost::asio::awaitable<scim::result<reply>> users_service::create(const request_
   row.id = new_uuid();
   fill_row(row, *doc, *d, ctx.enterprise);
 
-  auto saved = co_await db_.write<store::user_row>(
-      [ctx, row = std::move(row)](store::write_context& w) mutable -> scim::result<store::user_row> {
-        if (auto ok = check_unique(w.db, row, 0, false); !ok) return scim::fail(ok.error());
-        row.created = row.modified = w.now;
-        store::insert_user(w.db, row);
-        json data = {{"scim_user_id", row.id}};
-        audit::record(w, ctx, "external_identity.provision", row.id, true, data);
-        audit::record(w, ctx, "user.create", row.id, true, {{"scim_user_id", row.id}, {"login", row.current_login}});
-        role_events(w, ctx, store::user_row{}, row);
-        audit::api_success(w, ctx, kIdentity, row.id, 201);
-        return row;
-      },
-      failure_recorder(ctx, ""));
+  // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
+  // such temporaries into the coroutine frame.
+  auto job = [ctx, row = std::move(row)](store::write_context& w) mutable -> scim::result<store::user_row> {
+    if (auto ok = check_unique(w.db, row, 0, false); !ok) return scim::fail(ok.error());
+    row.created = row.modified = w.now;
+    store::insert_user(w.db, row);
+    json data = {{"scim_user_id", row.id}};
+    audit::record(w, ctx, "external_identity.provision", row.id, true, data);
+    audit::record(w, ctx, "user.create", row.id, true, {{"scim_user_id", row.id}, {"login", row.current_login}});
+    role_events(w, ctx, store::user_row{}, row);
+    audit::api_success(w, ctx, kIdentity, row.id, 201);
+    return row;
+  };
+  auto on_failure = failure_recorder(ctx, "");
+  auto saved = co_await db_.write<store::user_row>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
   auto location = user_location(ctx, saved->id);
   co_return reply{201, render(ctx, *saved), location};
@@ -237,15 +239,17 @@ boost::asio::awaitable<scim::result<reply>> users_service::replace(const request
   auto doc = scim::canonical_user(body, opts_.mode, scim::user_use::replace);
   if (!doc) co_return scim::fail(doc.error());
   auto opts = opts_;
-  auto saved = co_await db_.write<store::user_row>(
-      [ctx, id, doc = std::move(*doc), opts](store::write_context& w) mutable -> scim::result<store::user_row> {
-        auto before = store::find_user(w.db, ctx.enterprise.id, id);
-        if (!before) return scim::fail(user_not_found(id));
-        // A PUT without externalId keeps the current one (Okta's PUT carries none; §9).
-        if (!doc.contains("externalId") && before->external_id) doc["externalId"] = *before->external_id;
-        return save_update(w, ctx, *before, doc, opts);
-      },
-      failure_recorder(ctx, id));
+  // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
+  // such temporaries into the coroutine frame.
+  auto job = [ctx, id, doc = std::move(*doc), opts](store::write_context& w) mutable -> scim::result<store::user_row> {
+    auto before = store::find_user(w.db, ctx.enterprise.id, id);
+    if (!before) return scim::fail(user_not_found(id));
+    // A PUT without externalId keeps the current one (Okta's PUT carries none; §9).
+    if (!doc.contains("externalId") && before->external_id) doc["externalId"] = *before->external_id;
+    return save_update(w, ctx, *before, doc, opts);
+  };
+  auto on_failure = failure_recorder(ctx, id);
+  auto saved = co_await db_.write<store::user_row>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
   co_return reply{200, render(ctx, *saved), {}};
 }
@@ -255,33 +259,37 @@ boost::asio::awaitable<scim::result<reply>> users_service::patch(const request_c
   auto ops = scim::parse_patch_request(body, opts_.mode == scim::validation_mode::strict);
   if (!ops) co_return scim::fail(ops.error());
   auto opts = opts_;
-  auto saved = co_await db_.write<store::user_row>(
-      [ctx, id, ops = std::move(*ops), opts](store::write_context& w) -> scim::result<store::user_row> {
-        auto before = store::find_user(w.db, ctx.enterprise.id, id);
-        if (!before) return scim::fail(user_not_found(id));
-        auto current = json::parse(before->doc, nullptr, false);
-        auto doc = scim::apply_user_patch(std::move(current), ops, opts.mode);
-        if (!doc) return scim::fail(doc.error());
-        return save_update(w, ctx, *before, *doc, opts);
-      },
-      failure_recorder(ctx, id));
+  // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
+  // such temporaries into the coroutine frame.
+  auto job = [ctx, id, ops = std::move(*ops), opts](store::write_context& w) -> scim::result<store::user_row> {
+    auto before = store::find_user(w.db, ctx.enterprise.id, id);
+    if (!before) return scim::fail(user_not_found(id));
+    auto current = json::parse(before->doc, nullptr, false);
+    auto doc = scim::apply_user_patch(std::move(current), ops, opts.mode);
+    if (!doc) return scim::fail(doc.error());
+    return save_update(w, ctx, *before, *doc, opts);
+  };
+  auto on_failure = failure_recorder(ctx, id);
+  auto saved = co_await db_.write<store::user_row>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
   co_return reply{200, render(ctx, *saved), {}};
 }
 
 boost::asio::awaitable<scim::result<reply>> users_service::remove(const request_context& ctx, std::string id) {
-  auto done = co_await db_.write<bool>(
-      [ctx, id](store::write_context& w) -> scim::result<bool> {
-        auto row = store::find_user(w.db, ctx.enterprise.id, id);
-        if (!row) return scim::fail(user_not_found(id));
-        store::delete_user(w.db, *row, w.now);
-        json data = {{"scim_user_id", id}};
-        audit::record(w, ctx, "external_identity.deprovision", id, true, data);
-        audit::record(w, ctx, "user.remove_email", id, true, data);
-        audit::api_success(w, ctx, kIdentity, id, 204);
-        return true;
-      },
-      failure_recorder(ctx, id));
+  // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
+  // such temporaries into the coroutine frame.
+  auto job = [ctx, id](store::write_context& w) -> scim::result<bool> {
+    auto row = store::find_user(w.db, ctx.enterprise.id, id);
+    if (!row) return scim::fail(user_not_found(id));
+    store::delete_user(w.db, *row, w.now);
+    json data = {{"scim_user_id", id}};
+    audit::record(w, ctx, "external_identity.deprovision", id, true, data);
+    audit::record(w, ctx, "user.remove_email", id, true, data);
+    audit::api_success(w, ctx, kIdentity, id, 204);
+    return true;
+  };
+  auto on_failure = failure_recorder(ctx, id);
+  auto done = co_await db_.write<bool>(std::move(job), std::move(on_failure));
   if (!done) co_return scim::fail(done.error());
   db_.note_deletion();  // after COMMIT: list positions after this user have shifted
   co_return reply{204, nullptr, {}};

@@ -22,6 +22,7 @@
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -82,18 +83,20 @@ class database {
   // an error (or an exception, which becomes a 500) rolls back fn's changes; on_failure then
   // runs in the same batch. The awaiting coroutine resumes on its own executor after COMMIT.
   template <class T, class Fn, class OnFailure>
-  auto write(Fn fn, OnFailure on_failure) {
+  boost::asio::awaitable<scim::result<T>> write(Fn fn, OnFailure on_failure) {
+    // A coroutine of its own, so fn and on_failure live in this frame (not in a temporary of
+    // the caller's co_await expression, which GCC 12 mishandles) until they are moved into the job.
     using R = scim::result<T>;
-    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(R)>(
-        [this, fn = std::move(fn), on_failure = std::move(on_failure)](auto handler) mutable {
+    co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(R)>(
+        [this, &fn, &on_failure](auto handler) {
           submit(std::make_unique<write_job<T, Fn, OnFailure, decltype(handler)>>(std::move(fn), std::move(on_failure),
                                                                                   std::move(handler)));
         },
         boost::asio::use_awaitable);
   }
   template <class T, class Fn>
-  auto write(Fn fn) {
-    return write<T>(std::move(fn), [](write_context&, const scim::error&) {});
+  boost::asio::awaitable<scim::result<T>> write(Fn fn) {
+    co_return co_await write<T>(std::move(fn), [](write_context&, const scim::error&) {});
   }
 
   // Runs fn synchronously on the writer thread (for start-up and CLI work).
