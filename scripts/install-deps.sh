@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what emuscim needs to build and test on Debian 12, as root. Only missing packages
+# are installed, so a second run is quick. Used by the quick start, the test command, CI and
+# the Docker build stage.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libspdlog-dev libgtest-dev
+)
+if [[ "${1:-}" == "--with-test-tools" ]]; then
+  # Test-only tools: the OpenAPI validator, clang + libFuzzer runtime for the fuzz targets,
+  # curl and openssl for the TLS and quick-start checks.
+  packages+=(python3 python3-jsonschema python3-yaml clang libclang-rt-14-dev curl openssl)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing packages (${missing[*]}); run as root or: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
