@@ -8,7 +8,10 @@
 
 #include "emuscim/auth/token.hpp"
 #include "emuscim/emu/login.hpp"
+#include "emuscim/http/admin.hpp"
+#include "emuscim/http/faults.hpp"
 #include "emuscim/http/log.hpp"
+#include "emuscim/http/metrics.hpp"
 #include "emuscim/http/router.hpp"
 #include "emuscim/http/server.hpp"
 #include "emuscim/service/groups_service.hpp"
@@ -159,6 +162,20 @@ int serve(const serve_cmd& cmd) {
   ropts.rate_limit_per_hour = cfg.rate_limit.requests_per_hour;
   http::router router(db, users, groups, ropts);
 
+  // Metrics, fault injection and the admin API hang off the router's hooks; all outlive server.run().
+  http::http_metrics metrics;
+  router.set_observer([&metrics](const http::request_record& r) { metrics.observe(r); });
+  http::fault_injector faults;
+  router.set_fault_hook([&faults](std::string_view enterprise) { return faults.decide(enterprise); });
+  http::admin_options aopts;
+  aopts.admin_token = cfg.admin_token;
+  aopts.errors = ropts.errors;
+  aopts.public_url = cfg.public_url;
+  aopts.rate_limit_enabled = cfg.rate_limit.enabled;
+  aopts.rate_limit_per_hour = cfg.rate_limit.requests_per_hour;
+  http::admin_routes extension(db, router.limiter(), faults, metrics, aopts);
+  router.set_extension(&extension);
+
   http::server_options hopts;
   hopts.host = host;
   hopts.port = port;
@@ -173,6 +190,7 @@ int serve(const serve_cmd& cmd) {
   hopts.tls_cert_file = cfg.tls_cert;
   hopts.tls_key_file = cfg.tls_key;
   http::server server(hopts, router);
+  extension.set_open_connections([&server] { return server.open_connections(); });
 
   boost::asio::signal_set signals(server.io_context(), SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
@@ -185,7 +203,9 @@ int serve(const serve_cmd& cmd) {
   std::string addr = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
   spdlog::info("{}", http::log_line("listening on " + std::string(cfg.tls_cert ? "https" : "http") + "://" + addr +
                                         ":" + std::to_string(ep.port()),
-                                    {{"db", cfg.db}, {"schema_version", db.schema_version()}}));
+                                    {{"db", cfg.db},
+                                     {"schema_version", db.schema_version()},
+                                     {"admin_api", cfg.admin_token ? "on" : "off"}}));
   server.run();
   signals.cancel();
   spdlog::info("{}", http::log_line("stopped"));

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 #include <strings.h>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <cerrno>
 #include <chrono>
@@ -195,11 +197,9 @@ net::awaitable<router::routed> router::dispatch(request& req, const connection_i
                                    "application/json"),
                      "/readyz"};
   }
-  if (extension_) {
-    if (auto r = co_await extension_->try_handle(req, conn, request_id)) {
-      co_return routed{std::move(*r), "extension"};
-    }
-  }
+  std::optional<extension_reply> ext;  // a plain local assigned from co_await (GCC 12)
+  if (extension_) ext = co_await extension_->try_handle(req, conn, request_id);
+  if (ext) co_return routed{std::move(ext->res), std::move(ext->route)};
   if (t.path.rfind(kScimPrefix, 0) != 0) co_return error(scim::not_found("Not Found"), "unmatched");
 
   // {enterprise}/{Users|Groups}[/{id}]
@@ -244,12 +244,35 @@ net::awaitable<router::routed> router::dispatch(request& req, const connection_i
     res.set("x-ratelimit-reset", std::to_string(rate.reset_epoch));
     res.set("x-ratelimit-resource", "scim");
   };
-  if (rate.limited) {
-    auto r = error(scim::too_many_requests("API rate limit exceeded for this token. Retry after " +
-                                           std::to_string(rate.retry_after) + " seconds."),
-                   route);
-    r.res.set(bhttp::field::retry_after, std::to_string(rate.retry_after));
+  // Every answer from here on carries the x-ratelimit-* headers, errors included.
+  auto rated_error = [&](const scim::error& e) {
+    auto r = error(e, route);
     with_rate_headers(r.res);
+    return r;
+  };
+  if (rate.limited) {
+    auto r = rated_error(scim::too_many_requests("API rate limit exceeded for this token. Retry after " +
+                                                 std::to_string(rate.retry_after) + " seconds."));
+    r.res.set(bhttp::field::retry_after, std::to_string(rate.retry_after));
+    co_return r;
+  }
+
+  // A plain local, not an if-declaration: it must outlive the co_await below (GCC 12).
+  std::optional<scim_fault> fault;
+  if (fault_hook_) fault = fault_hook_(who->enterprise.slug);
+  if (fault && fault->delay.count() > 0) {
+    auto ex = co_await net::this_coro::executor;
+    net::steady_timer timer(ex, fault->delay);
+    co_await timer.async_wait(net::use_awaitable);
+  }
+  if (fault && fault->error) {
+    auto r = rated_error(*fault->error);
+    if (fault->retry_after) {
+      auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+      r.res.set(bhttp::field::retry_after, std::to_string(*fault->retry_after));
+      r.res.set("x-ratelimit-remaining", "0");
+      r.res.set("x-ratelimit-reset", std::to_string(now.count() + *fault->retry_after));
+    }
     co_return r;
   }
 
@@ -281,8 +304,8 @@ net::awaitable<router::routed> router::dispatch(request& req, const connection_i
     q.filter = t.param("filter");
     auto start = int_param(t, "startIndex", 1);
     auto count = int_param(t, "count", service::default_page_size);
-    if (!start) co_return error(start.error(), route);
-    if (!count) co_return error(count.error(), route);
+    if (!start) co_return rated_error(start.error());
+    if (!count) co_return rated_error(count.error());
     q.start_index = *start;
     q.count = *count;
     q.exclude_members = exclude;
@@ -298,7 +321,7 @@ net::awaitable<router::routed> router::dispatch(request& req, const connection_i
     }
   } else {
     auto body = parse_body(req);
-    if (!body) co_return error(body.error(), route);
+    if (!body) co_return rated_error(body.error());
     if (verb == bhttp::verb::post) {
       if (users) {
         out = co_await users_.create(ctx, *body);

@@ -1,0 +1,225 @@
+#include "emuscim/http/admin_audit.hpp"
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
+#include "emuscim/auth/token.hpp"
+
+namespace emuscim::http::audit_view {
+
+namespace {
+
+using nlohmann::json;
+
+bool digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+int to_int(std::string_view s) {
+  int v = 0;
+  for (char c : s) v = v * 10 + (c - '0');
+  return v;
+}
+
+// "YYYY-MM-DD" -> a valid calendar date.
+std::optional<std::chrono::year_month_day> parse_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !digits(s.substr(0, 4)) || !digits(s.substr(5, 2)) ||
+      !digits(s.substr(8, 2))) {
+    return std::nullopt;
+  }
+  std::chrono::year_month_day ymd{std::chrono::year(to_int(s.substr(0, 4))),
+                                  std::chrono::month(static_cast<unsigned>(to_int(s.substr(5, 2)))),
+                                  std::chrono::day(static_cast<unsigned>(to_int(s.substr(8, 2))))};
+  if (!ymd.ok()) return std::nullopt;
+  return ymd;
+}
+
+std::string format_date(std::chrono::year_month_day ymd) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+std::string next_day(std::chrono::year_month_day ymd) {
+  return format_date(std::chrono::year_month_day{std::chrono::sys_days(ymd) + std::chrono::days(1)});
+}
+
+scim::error unprocessable(std::string detail) { return {422, "", std::move(detail)}; }
+
+scim::status apply_created(std::string_view term, std::string_view v, store::audit_query& q) {
+  auto bad = [&] {
+    return scim::fail(unprocessable("Unsupported date in '" + std::string(term) +
+                                    "': expected created:YYYY-MM-DD, created:>=YYYY-MM-DD (also >, <=, <) or "
+                                    "created:YYYY-MM-DD..YYYY-MM-DD"));
+  };
+  if (auto dots = v.find(".."); dots != std::string_view::npos) {
+    auto from = parse_date(v.substr(0, dots));
+    auto to = parse_date(v.substr(dots + 2));
+    if (!from || !to) return bad();
+    q.since = format_date(*from);
+    q.until = next_day(*to);
+    return {};
+  }
+  std::string_view op;
+  for (std::string_view candidate : {">=", "<=", ">", "<"}) {
+    if (v.starts_with(candidate)) {
+      op = candidate;
+      break;
+    }
+  }
+  auto date = parse_date(v.substr(op.size()));
+  if (!date) return bad();
+  if (op == ">=") {
+    q.since = format_date(*date);
+  } else if (op == ">") {
+    q.since = next_day(*date);
+  } else if (op == "<=") {
+    q.until = next_day(*date);
+  } else if (op == "<") {
+    q.until = format_date(*date);
+  } else {
+    q.since = format_date(*date);
+    q.until = next_day(*date);
+  }
+  return {};
+}
+
+// 22 characters of URL-safe base64 from the first 16 bytes of SHA-256("audit:<seq>"): stable,
+// opaque, shaped like GitHub's _document_id.
+std::string document_id(std::int64_t seq) {
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  auto h = auth::hash_token("audit:" + std::to_string(seq));
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (std::size_t i = 0; i < 16; ++i) {
+    acc = (acc << 8) | h[i];
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += alphabet[(acc >> bits) & 0x3f];
+    }
+  }
+  if (bits > 0) out += alphabet[(acc << (6 - bits)) & 0x3f];
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> epoch_millis(std::string_view s) {
+  // YYYY-MM-DDTHH:MM:SS[.fff]Z
+  if (s.size() < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s.back() != 'Z') return std::nullopt;
+  auto date = parse_date(s.substr(0, 10));
+  if (!date || !digits(s.substr(11, 2)) || !digits(s.substr(14, 2)) || !digits(s.substr(17, 2))) return std::nullopt;
+  std::int64_t ms = 0;
+  std::string_view frac = s.substr(19, s.size() - 20);
+  if (!frac.empty()) {
+    if (frac[0] != '.' || !digits(frac.substr(1))) return std::nullopt;
+    frac.remove_prefix(1);
+    for (std::size_t i = 0; i < 3; ++i) ms = ms * 10 + (i < frac.size() ? frac[i] - '0' : 0);
+  }
+  auto days = std::chrono::sys_days(*date).time_since_epoch().count();
+  return ((static_cast<std::int64_t>(days) * 24 + to_int(s.substr(11, 2))) * 60 + to_int(s.substr(14, 2))) * 60000 +
+         to_int(s.substr(17, 2)) * 1000 + ms;
+}
+
+std::optional<std::string> normalize_time_bound(std::string_view s) {
+  if (s.size() == 10) {
+    if (!parse_date(s)) return std::nullopt;
+    return std::string(s);
+  }
+  // YYYY-MM-DDTHH:MM[:SS[.fff…]]Z
+  if (s.size() < 17 || s[10] != 'T' || s[13] != ':' || s.back() != 'Z' || !parse_date(s.substr(0, 10)) ||
+      !digits(s.substr(11, 2)) || !digits(s.substr(14, 2)) || to_int(s.substr(11, 2)) > 23 ||
+      to_int(s.substr(14, 2)) > 59) {
+    return std::nullopt;
+  }
+  std::string out(s.substr(0, 16));
+  std::string_view rest = s.substr(16, s.size() - 17);  // between HH:MM and Z
+  std::string seconds = "00", millis = "000";
+  if (!rest.empty()) {
+    if (rest.size() < 3 || rest[0] != ':' || !digits(rest.substr(1, 2)) || to_int(rest.substr(1, 2)) > 60) {
+      return std::nullopt;
+    }
+    seconds = std::string(rest.substr(1, 2));
+    rest.remove_prefix(3);
+    if (!rest.empty()) {
+      if (rest[0] != '.' || !digits(rest.substr(1))) return std::nullopt;
+      std::string f(rest.substr(1));
+      f.resize(3, '0');
+      millis = f.substr(0, 3);
+    }
+  }
+  return out + ":" + seconds + "." + millis + "Z";
+}
+
+scim::status apply_phrase(std::string_view phrase, store::audit_query& q) {
+  bool have_action = false, have_created = false;
+  while (!phrase.empty()) {
+    while (!phrase.empty() && std::isspace(static_cast<unsigned char>(phrase.front()))) phrase.remove_prefix(1);
+    if (phrase.empty()) break;
+    std::size_t end = 0;
+    while (end < phrase.size() && !std::isspace(static_cast<unsigned char>(phrase[end]))) ++end;
+    std::string_view term = phrase.substr(0, end);
+    phrase.remove_prefix(end);
+
+    auto colon = term.find(':');
+    std::string_view key = term.substr(0, colon == std::string_view::npos ? 0 : colon);
+    std::string_view value = colon == std::string_view::npos ? std::string_view() : term.substr(colon + 1);
+    if (key == "action" && !value.empty()) {
+      if (have_action) return scim::fail(unprocessable("Only one action: qualifier is supported"));
+      have_action = true;
+      // A category (no '.') matches every action in it, as on GitHub (action:team).
+      q.action = value.find('.') == std::string_view::npos ? std::string(value) + "." : std::string(value);
+    } else if (key == "created" && !value.empty()) {
+      if (have_created) return scim::fail(unprocessable("Only one created: qualifier is supported"));
+      have_created = true;
+      if (auto ok = apply_created(term, value, q); !ok) return ok;
+    } else {
+      return scim::fail(unprocessable("Unsupported search term '" + std::string(term) +
+                                      "': emuscim supports the qualifiers action: and created:"));
+    }
+  }
+  return {};
+}
+
+json admin_event(const store::audit_row& row) {
+  auto data = json::parse(row.data, nullptr, false);
+  if (data.is_discarded()) data = json::object();
+  return {{"id", row.seq},
+          {"action", row.action},
+          {"created", row.created},
+          {"actor_token_id", row.actor_token_id ? json(*row.actor_token_id) : json(nullptr)},
+          {"request_id", row.request_id},
+          {"resource_id", row.resource_id},
+          {"success", row.success},
+          {"data", std::move(data)}};
+}
+
+json github_event(const store::audit_row& row, std::string_view business_slug, std::string_view short_code) {
+  auto ms = epoch_millis(row.created).value_or(0);
+  json e = {{"@timestamp", ms},
+            {"_document_id", document_id(row.seq)},
+            {"action", row.action},
+            {"actor", std::string(short_code) + "_admin"},
+            {"business", business_slug},
+            {"business_id", row.enterprise_id},
+            {"created_at", ms},
+            {"request_id", row.request_id}};
+  auto data = json::parse(row.data, nullptr, false);
+  if (data.is_object()) {
+    for (auto& [k, v] : data.items()) {
+      if (!e.contains(k)) e[k] = v;  // the entry's own fields win over event details
+    }
+  }
+  return e;
+}
+
+}  // namespace emuscim::http::audit_view
