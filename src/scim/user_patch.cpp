@@ -209,12 +209,8 @@ class user_patcher {
     switch (attr) {
       case user_attr::user_name:
       case user_attr::active:
+      case user_attr::external_id:  // the IdP link (§10 rule 8), in both modes
         return fail(mutability("Attribute " + in_quotes(name) + " is required and cannot be removed"));
-      case user_attr::external_id:
-        // Lenient mode lets an IdP unlink; GitHub's schema requires externalId, so strict refuses.
-        if (strict_) return fail(mutability("Attribute 'externalId' is required and cannot be removed"));
-        doc_.erase("externalId");
-        return {};
       case user_attr::display_name:
         doc_.erase("displayName");
         return {};

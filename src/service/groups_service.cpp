@@ -212,8 +212,8 @@ boost::asio::awaitable<scim::result<reply>> groups_service::create(const request
   fill_row(row, input->doc);
   // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
   // such temporaries into the coroutine frame.
-  auto job = [ctx, row = std::move(row), members = std::move(input->members)](
-      store::write_context& w) mutable -> scim::result<std::string> {
+  auto job = [ctx, row = std::move(row), members = std::move(input->members), exclude_members](
+      store::write_context& w) mutable -> scim::result<json> {
     if (auto ok = check_unique(w.db, row); !ok) return scim::fail(ok.error());
     auto seqs = resolve(w.db, row.enterprise_id, members, true);
     if (!seqs) return scim::fail(seqs.error());
@@ -230,12 +230,13 @@ boost::asio::awaitable<scim::result<reply>> groups_service::create(const request
     audit::record(w, ctx, "external_group.update_display_name", row.id, true, data);
     membership_events(w, ctx, row, delta);
     audit::api_success(w, ctx, kGroup, row.id, 201);
-    return row.id;
+    return render_row(ctx, w.db, row, exclude_members);
   };
   auto on_failure = failure_recorder(ctx, "");
-  auto saved = co_await db_.write<std::string>(std::move(job), std::move(on_failure));
+  auto saved = co_await db_.write<json>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
-  co_return render(ctx, *saved, exclude_members, 201);
+  auto where = saved->value("id", std::string());
+  co_return reply{201, std::move(*saved), location(ctx, "Groups", where)};
 }
 
 boost::asio::awaitable<scim::result<reply>> groups_service::replace(const request_context& ctx, std::string id,
@@ -244,7 +245,8 @@ boost::asio::awaitable<scim::result<reply>> groups_service::replace(const reques
   if (!input) co_return scim::fail(input.error());
   // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
   // such temporaries into the coroutine frame.
-  auto job = [ctx, id, input = std::move(*input)](store::write_context& w) mutable -> scim::result<bool> {
+  auto job = [ctx, id, input = std::move(*input), exclude_members](store::write_context& w) mutable
+      -> scim::result<json> {
     auto row = store::find_group(w.db, ctx.enterprise.id, id);
     if (!row) return scim::fail(group_not_found(id));
     auto old_name = row->display_name;
@@ -272,12 +274,14 @@ boost::asio::awaitable<scim::result<reply>> groups_service::replace(const reques
     }
     membership_events(w, ctx, *row, delta);
     audit::api_success(w, ctx, kGroup, row->id, 200);
-    return true;
+    // Rendered inside the write: the answer is the state this write produced, even when
+    // a DELETE queued behind it commits before the client reads the reply.
+    return render_row(ctx, w.db, *row, exclude_members);
   };
   auto on_failure = failure_recorder(ctx, id);
-  auto saved = co_await db_.write<bool>(std::move(job), std::move(on_failure));
+  auto saved = co_await db_.write<json>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
-  co_return render(ctx, id, exclude_members, 200);
+  co_return reply{200, std::move(*saved), {}};
 }
 
 boost::asio::awaitable<scim::result<reply>> groups_service::patch(const request_context& ctx, std::string id,
@@ -288,7 +292,9 @@ boost::asio::awaitable<scim::result<reply>> groups_service::patch(const request_
   if (!plan) co_return scim::fail(plan.error());
   // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
   // such temporaries into the coroutine frame.
-  auto job = [ctx, id, plan = std::move(*plan)](store::write_context& w) -> scim::result<bool> {
+  bool no_content = opts_.group_patch_no_content;
+  auto job = [ctx, id, plan = std::move(*plan), exclude_members, no_content](store::write_context& w)
+      -> scim::result<json> {
     auto row = store::find_group(w.db, ctx.enterprise.id, id);
     if (!row) return scim::fail(group_not_found(id));
     auto old_name = row->display_name;
@@ -334,13 +340,16 @@ boost::asio::awaitable<scim::result<reply>> groups_service::patch(const request_
     }
     membership_events(w, ctx, *row, delta);
     audit::api_success(w, ctx, kGroup, row->id, 200);
-    return true;
+    // Rendered inside the write: the answer is the state this write produced, even when
+    // a DELETE queued behind it commits before the client reads the reply.
+    if (no_content) return json();
+    return render_row(ctx, w.db, *row, exclude_members);
   };
   auto on_failure = failure_recorder(ctx, id);
-  auto saved = co_await db_.write<bool>(std::move(job), std::move(on_failure));
+  auto saved = co_await db_.write<json>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
   if (opts_.group_patch_no_content) co_return reply{204, nullptr, {}};
-  co_return render(ctx, id, exclude_members, 200);
+  co_return reply{200, std::move(*saved), {}};
 }
 
 boost::asio::awaitable<scim::result<reply>> groups_service::remove(const request_context& ctx, std::string id) {
