@@ -158,8 +158,7 @@ int serve(const serve_cmd& cmd) {
   ropts.require_user_agent = cfg.require_user_agent;
   ropts.errors.integer_status = cfg.integer_error_status;
   ropts.public_url = cfg.public_url;
-  ropts.rate_limit_enforced = cfg.rate_limit.enabled;
-  ropts.rate_limit_per_hour = cfg.rate_limit.requests_per_hour;
+  ropts.rate_limit = {cfg.rate_limit.enabled, cfg.rate_limit.requests_per_hour, cfg.rate_limit.user_creations_per_hour};
   http::router router(db, users, groups, ropts);
 
   // Metrics, fault injection and the admin API hang off the router's hooks; all outlive server.run().
@@ -171,8 +170,6 @@ int serve(const serve_cmd& cmd) {
   aopts.admin_token = cfg.admin_token;
   aopts.errors = ropts.errors;
   aopts.public_url = cfg.public_url;
-  aopts.rate_limit_enabled = cfg.rate_limit.enabled;
-  aopts.rate_limit_per_hour = cfg.rate_limit.requests_per_hour;
   http::admin_routes extension(db, router.limiter(), faults, metrics, aopts);
   router.set_extension(&extension);
 

@@ -236,9 +236,7 @@ admin_routes::admin_routes(store::database& db, rate_limiter& limiter, fault_inj
       limiter_(limiter),
       faults_(injector),
       metrics_(registry),
-      opts_(std::move(opts)),
-      rate_enabled_(opts_.rate_limit_enabled),
-      rate_per_hour_(opts_.rate_limit_per_hour) {
+      opts_(std::move(opts)) {
   if (opts_.admin_token) admin_hash_ = auth::hash_token(*opts_.admin_token);
   opts_.admin_token.reset();  // only the hash is kept
 }
@@ -685,24 +683,31 @@ extension_reply admin_routes::serve_faults(call& c) {
 }
 
 extension_reply admin_routes::rate_limit(call& c) {
-  auto settings = [this] { return json{{"enabled", rate_enabled_}, {"requests_per_hour", rate_per_hour_}}; };
-  if (c.is_get()) {
-    std::lock_guard lk(rate_mu_);
-    return c.out.json_body(200, settings(), c.route);
-  }
+  auto settings = [](const rate_settings& s) {
+    return json{{"enabled", s.enforce},
+                {"requests_per_hour", s.requests_per_hour},
+                {"user_creations_per_hour", s.user_creations_per_hour}};
+  };
+  if (c.is_get()) return c.out.json_body(200, settings(limiter_.settings()), c.route);
   if (c.verb() != bhttp::verb::put) return c.out.method_not_allowed(c.method(), c.route, "GET, PUT");
   auto body = parse_object(c.req, false);
   if (!body) return c.out.error(body.error(), c.route);
-  if (auto ok = only_keys(*body, {"enabled", "requests_per_hour"}); !ok) return c.out.error(ok.error(), c.route);
+  if (auto ok = only_keys(*body, {"enabled", "requests_per_hour", "user_creations_per_hour"}); !ok) {
+    return c.out.error(ok.error(), c.route);
+  }
   auto enabled = bool_member(*body, "enabled");
   auto per_hour = uint_member(*body, "requests_per_hour", 1, UINT32_MAX);
+  auto creations = uint_member(*body, "user_creations_per_hour", 1, UINT32_MAX);
   if (!enabled) return c.out.error(enabled.error(), c.route);
   if (!per_hour) return c.out.error(per_hour.error(), c.route);
+  if (!creations) return c.out.error(creations.error(), c.route);
   std::lock_guard lk(rate_mu_);
-  if (*enabled) rate_enabled_ = **enabled;
-  if (*per_hour) rate_per_hour_ = static_cast<std::uint32_t>(**per_hour);
-  limiter_.configure(rate_enabled_, rate_per_hour_);  // also starts every token's window afresh
-  return c.out.json_body(200, settings(), c.route);
+  auto s = limiter_.settings();
+  if (*enabled) s.enforce = **enabled;
+  if (*per_hour) s.requests_per_hour = static_cast<std::uint32_t>(**per_hour);
+  if (*creations) s.user_creations_per_hour = static_cast<std::uint32_t>(**creations);
+  limiter_.configure(s);  // also starts every window afresh
+  return c.out.json_body(200, settings(s), c.route);
 }
 
 // ---- metrics ----------------------------------------------------------------------------------

@@ -1,20 +1,20 @@
 #include "emuscim/http/rate_limit.hpp"
 
+#include <algorithm>
+
 namespace emuscim::http {
 
-rate_state rate_limiter::hit(std::int64_t token_id) {
+rate_state rate_limiter::count(window& w, bool enforce, std::uint32_t limit) {
   using namespace std::chrono;
   std::int64_t now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-  std::lock_guard lk(mu_);
-  auto& w = windows_[token_id];
   if (w.start == 0 || now >= w.start + 3600) {
     w.start = now;
     w.used = 0;
   }
   rate_state s;
-  s.limit = limit_;
+  s.limit = limit;
   s.reset_epoch = w.start + 3600;
-  if (enforce_ && w.used >= limit_) {
+  if (enforce && w.used >= limit) {
     s.used = w.used;
     s.remaining = 0;
     s.limited = true;
@@ -23,15 +23,30 @@ rate_state rate_limiter::hit(std::int64_t token_id) {
   }
   ++w.used;
   s.used = w.used;
-  s.remaining = w.used >= limit_ ? 0 : limit_ - w.used;
+  s.remaining = w.used >= limit ? 0 : limit - w.used;
   return s;
 }
 
-void rate_limiter::configure(bool enforce, std::uint32_t requests_per_hour) {
+rate_state rate_limiter::hit(std::int64_t token_id) {
   std::lock_guard lk(mu_);
-  enforce_ = enforce;
-  limit_ = requests_per_hour;
+  return count(windows_[token_id], settings_.enforce, settings_.requests_per_hour);
+}
+
+rate_state rate_limiter::creation_hit(std::int64_t enterprise_id) {
+  std::lock_guard lk(mu_);
+  return count(creation_windows_[enterprise_id], settings_.enforce, settings_.user_creations_per_hour);
+}
+
+void rate_limiter::configure(rate_settings s) {
+  std::lock_guard lk(mu_);
+  settings_ = s;
   windows_.clear();
+  creation_windows_.clear();
+}
+
+rate_settings rate_limiter::settings() {
+  std::lock_guard lk(mu_);
+  return settings_;
 }
 
 }  // namespace emuscim::http

@@ -133,7 +133,7 @@ struct router::routed {
 router::router(store::database& db, service::users_service& users, service::groups_service& groups,
                router_options opts)
     : db_(db), users_(users), groups_(groups), opts_(std::move(opts)),
-      limiter_(opts_.rate_limit_enforced, opts_.rate_limit_per_hour) {}
+      limiter_(opts_.rate_limit) {}
 
 router::~router() = default;
 
@@ -255,6 +255,17 @@ net::awaitable<router::routed> router::dispatch(request& req, const connection_i
                                                  std::to_string(rate.retry_after) + " seconds."));
     r.res.set(bhttp::field::retry_after, std::to_string(rate.retry_after));
     co_return r;
+  }
+  if (users && !item && verb == bhttp::verb::post) {
+    // GitHub's EMU guidance: at most so many users provisioned per hour (§15), per enterprise.
+    auto creations = limiter_.creation_hit(who->enterprise.id);
+    if (creations.limited) {
+      auto r = rated_error(scim::too_many_requests(
+          "User provisioning rate limit exceeded: at most " + std::to_string(creations.limit) +
+          " users per hour for this enterprise. Retry after " + std::to_string(creations.retry_after) + " seconds."));
+      r.res.set(bhttp::field::retry_after, std::to_string(creations.retry_after));
+      co_return r;
+    }
   }
 
   // A plain local, not an if-declaration: it must outlive the co_await below (GCC 12).

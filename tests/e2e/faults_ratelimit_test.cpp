@@ -208,7 +208,8 @@ class RateLimit : public admin_suite {
 
  protected:
   void TearDown() override {
-    admin.put("rate-limit", json{{"enabled", false}, {"requests_per_hour", 5000}});
+    admin.put("rate-limit",
+              json{{"enabled", false}, {"requests_per_hour", 5000}, {"user_creations_per_hour", 1000}});
     admin_suite::TearDown();
   }
   static void expect_rate_headers(const reply& r) {
@@ -227,7 +228,7 @@ class RateLimit : public admin_suite {
 TEST_F(RateLimit, headersOnEveryScimResponse) {
   auto r = admin.get("rate-limit");
   ASSERT_EQ(r.status, 200) << r;
-  EXPECT_EQ(r.json(), (json{{"enabled", false}, {"requests_per_hour", 5000}}));
+  EXPECT_EQ(r.json(), (json{{"enabled", false}, {"requests_per_hour", 5000}, {"user_creations_per_hour", 1000}}));
 
   const std::string name = unique("rl.user");
   auto created = scim.post("Users", make_user(name, "ext-" + name));
@@ -247,7 +248,7 @@ TEST_F(RateLimit, headersOnEveryScimResponse) {
 TEST_F(RateLimit, countsDownTo429AndRecoversWhenReconfigured) {
   auto set = admin.put("rate-limit", json{{"enabled", true}, {"requests_per_hour", 5}});
   ASSERT_EQ(set.status, 200) << set;
-  EXPECT_EQ(set.json(), (json{{"enabled", true}, {"requests_per_hour", 5}}));
+  EXPECT_EQ(set.json(), (json{{"enabled", true}, {"requests_per_hour", 5}, {"user_creations_per_hour", 1000}}));
 
   for (int i = 1; i <= 5; ++i) {
     auto r = scim.get("Users");
@@ -275,7 +276,7 @@ TEST_F(RateLimit, countsDownTo429AndRecoversWhenReconfigured) {
 
   // A new budget starts every window afresh.
   ASSERT_EQ(admin.put("rate-limit", json{{"requests_per_hour", 100}}).json(),
-            (json{{"enabled", true}, {"requests_per_hour", 100}}));
+            (json{{"enabled", true}, {"requests_per_hour", 100}, {"user_creations_per_hour", 1000}}));
   r = scim.get(users_filter("userName eq \"" + name + "\""));
   ASSERT_EQ(r.status, 200) << r;
   EXPECT_EQ(r.json()["totalResults"], 0) << "a 429 POST must not create";
@@ -290,20 +291,48 @@ TEST_F(RateLimit, countsDownTo429AndRecoversWhenReconfigured) {
   }
 }
 
+TEST_F(RateLimit, userCreationsPerEnterpriseAre429OnceSpent) {
+  // github-emu-scim.md §15: at most so many users provisioned per hour; counted per enterprise.
+  auto set = admin.put("rate-limit", json{{"enabled", true}, {"user_creations_per_hour", 2}});
+  ASSERT_EQ(set.status, 200) << set;
+  EXPECT_EQ(set.json(), (json{{"enabled", true}, {"requests_per_hour", 5000}, {"user_creations_per_hour", 2}}));
+  for (int i = 0; i < 2; ++i) {
+    const std::string name = unique("rl.create");
+    auto r = scim.post("Users", make_user(name, "ext-" + name));
+    ASSERT_EQ(r.status, 201) << r;
+  }
+  const std::string name = unique("rl.create");
+  auto limited = scim.post("Users", make_user(name, "ext-" + name));
+  ASSERT_TRUE(is_scim_error(limited, 429)) << limited;
+  EXPECT_GE(header_int(limited, "retry-after"), 1);
+  EXPECT_EQ(limited.header("x-ratelimit-resource"), "scim") << limited;
+  // Another token of the same enterprise shares the budget; reads and other writes go on.
+  auto other = as(mint("acme"));
+  EXPECT_TRUE(is_scim_error(other.post("Users", make_user(name, "ext-" + name)), 429));
+  EXPECT_EQ(scim.get(users_filter("userName eq \"" + name + "\"")).json()["totalResults"], 0)
+      << "a 429 POST must not create";
+  EXPECT_EQ(scim.get("Users").status, 200);
+  // Off again: creations go through.
+  ASSERT_EQ(admin.put("rate-limit", json{{"enabled", false}}).status, 200);
+  EXPECT_EQ(scim.post("Users", make_user(name, "ext-" + name)).status, 201);
+}
+
 TEST_F(RateLimit, invalidSettingsAre400) {
   for (const json& bad : {json{{"requests_per_hour", 0}}, json{{"requests_per_hour", -5}},
-                          json{{"requests_per_hour", 5000000000LL}}, json{{"enabled", "yes"}}, json{{"limit", 5}}}) {
+                          json{{"requests_per_hour", 5000000000LL}}, json{{"enabled", "yes"}}, json{{"limit", 5}},
+                          json{{"user_creations_per_hour", 0}}}) {
     EXPECT_TRUE(is_scim_error(admin.put("rate-limit", bad), 400)) << bad;
   }
   EXPECT_TRUE(is_scim_error(admin.put("rate-limit", raw_body{""}), 400));
   EXPECT_TRUE(is_scim_error(admin.post("rate-limit", json::object()), 405));
-  EXPECT_EQ(admin.get("rate-limit").json(), (json{{"enabled", false}, {"requests_per_hour", 5000}}));
+  EXPECT_EQ(admin.get("rate-limit").json(), (json{{"enabled", false}, {"requests_per_hour", 5000}, {"user_creations_per_hour", 1000}}));
 }
 
 TEST(RateLimitConfig, configuredLimitIsTheStartValue) {
   auto dir = std::filesystem::temp_directory_path() / ("emuscim-rl-e2e-" + random_uuid());
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "rl.json") << R"({"rate_limit": {"enabled": true, "requests_per_hour": 2}})";
+  std::ofstream(dir / "rl.json")
+      << R"({"rate_limit": {"enabled": true, "requests_per_hour": 2, "user_creations_per_hour": 3}})";
   server_process server({.extra_args = {"--config", (dir / "rl.json").string()},
                          .env = {{"EMUSCIM_ADMIN_TOKEN", admin_token}}});
   client c(server);
@@ -311,7 +340,8 @@ TEST(RateLimitConfig, configuredLimitIsTheStartValue) {
   EXPECT_EQ(c.get("Users").status, 200);
   EXPECT_TRUE(is_scim_error(c.get("Users"), 429));
   client admin(client_options{.port = server.port(), .token = admin_token});
-  EXPECT_EQ(admin.get("/_emuscim/rate-limit").json(), (json{{"enabled", true}, {"requests_per_hour", 2}}));
+  EXPECT_EQ(admin.get("/_emuscim/rate-limit").json(),
+            (json{{"enabled", true}, {"requests_per_hour", 2}, {"user_creations_per_hour", 3}}));
   std::filesystem::remove_all(dir);
 }
 

@@ -32,8 +32,6 @@ struct admin_options {
   std::optional<std::string> admin_token;  // absent = admin API off
   error_style errors;
   std::optional<std::string> public_url;   // base of Link headers; default scheme://Host
-  bool rate_limit_enabled = false;         // the limiter's start values (config rate_limit)
-  std::uint32_t rate_limit_per_hour = 5000;
 };
 
 class admin_routes final : public extension_routes {
@@ -77,9 +75,7 @@ class admin_routes final : public extension_routes {
   admin_options opts_;
   std::optional<auth::token_hash> admin_hash_;
   std::function<std::size_t()> open_connections_;
-  std::mutex rate_mu_;  // guards the two settings below (the limiter has no getter)
-  bool rate_enabled_;
-  std::uint32_t rate_per_hour_;
+  std::mutex rate_mu_;  // serializes read-modify-write of the limiter's settings
 };
 
 }  // namespace emuscim::http

@@ -1,7 +1,8 @@
 #pragma once
-// GitHub-like rate limiting: a request budget per token per hour (github-emu-scim.md §15).
-// Counting always runs so that responses carry the x-ratelimit-* headers; enforcement
-// (429 + Retry-After once spent) only when enabled. Thread-safe.
+// GitHub-like rate limiting (github-emu-scim.md §15): a request budget per token per hour, and a
+// budget of user creations (POST /Users) per enterprise per hour. Counting always runs so that
+// responses carry the x-ratelimit-* headers; enforcement (429 + Retry-After once spent) only when
+// enabled. Thread-safe.
 
 #include <chrono>
 #include <cstdint>
@@ -9,6 +10,12 @@
 #include <unordered_map>
 
 namespace emuscim::http {
+
+struct rate_settings {
+  bool enforce = false;
+  std::uint32_t requests_per_hour = 5000;
+  std::uint32_t user_creations_per_hour = 1000;
+};
 
 struct rate_state {
   std::uint32_t limit = 0;
@@ -21,20 +28,25 @@ struct rate_state {
 
 class rate_limiter {
  public:
-  rate_limiter(bool enforce, std::uint32_t requests_per_hour) : enforce_(enforce), limit_(requests_per_hour) {}
+  explicit rate_limiter(rate_settings s) : settings_(s) {}
   // Counts one request of `token_id` and reports the window's state.
   rate_state hit(std::int64_t token_id);
-  void configure(bool enforce, std::uint32_t requests_per_hour);
+  // Counts one user creation attempt in `enterprise_id` (a refused attempt is not counted).
+  rate_state creation_hit(std::int64_t enterprise_id);
+  // New settings; every window starts afresh.
+  void configure(rate_settings s);
+  rate_settings settings();
 
  private:
   struct window {
     std::int64_t start = 0;
     std::uint32_t used = 0;
   };
+  static rate_state count(window& w, bool enforce, std::uint32_t limit);
   std::mutex mu_;
-  bool enforce_;
-  std::uint32_t limit_;
-  std::unordered_map<std::int64_t, window> windows_;
+  rate_settings settings_;
+  std::unordered_map<std::int64_t, window> windows_;            // per token
+  std::unordered_map<std::int64_t, window> creation_windows_;   // per enterprise
 };
 
 }  // namespace emuscim::http

@@ -29,8 +29,7 @@ struct router_options {
   bool require_user_agent = false;          // 403 without User-Agent (GitHub's documented rule)
   error_style errors;
   std::optional<std::string> public_url;    // base of meta.location; default scheme://Host
-  bool rate_limit_enforced = false;
-  std::uint32_t rate_limit_per_hour = 5000;
+  rate_settings rate_limit;                  // start values; the admin API can change them
 };
 
 // Optional extension: routes outside the SCIM API (admin API, audit log, metrics) are offered
