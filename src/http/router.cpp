@@ -15,6 +15,7 @@
 
 #include "emuscim/http/log.hpp"
 #include "emuscim/http/query.hpp"
+#include "emuscim/scim/json_depth.hpp"
 #include "emuscim/service/auth_service.hpp"
 #include "emuscim/service/groups_service.hpp"
 #include "emuscim/service/users_service.hpp"
@@ -26,41 +27,17 @@ namespace {
 
 using nlohmann::json;
 constexpr std::string_view kScimPrefix = "/scim/v2/enterprises/";
-constexpr int kMaxJsonDepth = 64;
+constexpr int kMaxJsonDepth = scim::max_json_depth;
 constexpr const char* kScimContentType = "application/scim+json; charset=utf-8";
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
-// Nesting depth of a JSON text, counted outside strings; bounds the work of every later
-// recursive walk over client input.
-int json_depth(std::string_view s) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      max_depth = std::max(max_depth, ++depth);
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return max_depth;
-}
-
 scim::result<json> parse_body(const request& req) {
   const auto& body = req.body();
   if (body.empty()) return scim::fail(scim::invalid_syntax("The request body is empty; a JSON object is required"));
-  if (json_depth(body) > kMaxJsonDepth) {
+  if (scim::json_depth(body) > kMaxJsonDepth) {
     return scim::fail(scim::invalid_syntax("The request body nests deeper than " + std::to_string(kMaxJsonDepth) +
                                            " levels"));
   }

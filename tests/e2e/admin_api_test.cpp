@@ -29,14 +29,6 @@ class AdminApi : public e2e_suite {
     e2e_suite::SetUp();
     admin = as(admin_token, "/_emuscim/");
   }
-  // A client for `base` authenticating with `token`.
-  client as(const std::string& token, std::string base = std::string(acme_base)) {
-    client_options o;
-    o.port = server().port();
-    o.token = token;
-    o.base = std::move(base);
-    return client(o);
-  }
   // A new enterprise (unique slug) and a token for it; returns {slug, token}.
   std::pair<std::string, std::string> new_enterprise(std::string_view prefix) {
     std::string slug = unique(prefix);

@@ -25,13 +25,6 @@ class AuditLog : public e2e_suite {
     e2e_suite::SetUp();
     admin = as(admin_token, "/_emuscim/");
   }
-  client as(const std::string& token, std::string base = std::string(acme_base)) {
-    client_options o;
-    o.port = server().port();
-    o.token = token;
-    o.base = std::move(base);
-    return client(o);
-  }
   std::string mint(const std::string& enterprise, const std::vector<std::string>& scopes) {
     auto r = admin.post("enterprises/" + enterprise + "/tokens", json{{"scopes", scopes}});
     EXPECT_EQ(r.status, 201) << r;

@@ -34,14 +34,6 @@ class Auth : public e2e_suite {
   }
 
  protected:
-  // A client for `base` (enterprise prefix) authenticating with `token`.
-  client as(const std::string& token, std::string base = std::string(acme_base)) {
-    client_options o;
-    o.port = server().port();
-    o.token = token;
-    o.base = std::move(base);
-    return client(o);
-  }
   static inline std::string globex_token_;
   static inline std::string acme_audit_token_;
   static inline std::string acme_scim_token_;

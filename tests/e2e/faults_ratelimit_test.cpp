@@ -42,13 +42,6 @@ class admin_suite : public e2e_suite {
     e2e_suite::SetUp();
     admin = as(admin_token, "/_emuscim/");
   }
-  client as(const std::string& token, std::string base = std::string(acme_base)) {
-    client_options o;
-    o.port = server().port();
-    o.token = token;
-    o.base = std::move(base);
-    return client(o);
-  }
   std::string mint(const std::string& enterprise) {
     auto r = admin.post("enterprises/" + enterprise + "/tokens", json{{"scopes", {"scim:enterprise"}}});
     EXPECT_EQ(r.status, 201) << r;

@@ -327,6 +327,14 @@ void e2e_suite::TearDown() {
   }
 }
 
+client e2e_suite::as(const std::string& token, std::string base) {
+  client_options o;
+  o.port = server().port();
+  o.token = token;
+  o.base = std::move(base);
+  return client(o);
+}
+
 json e2e_suite::create_user(const json& body) {
   auto r = scim.post("Users", body);
   if (r.status != 201) {

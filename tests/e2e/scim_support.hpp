@@ -161,6 +161,9 @@ class e2e_suite : public ::testing::Test {
   json get_user(std::string_view id);
   json get_group(std::string_view id, std::string_view query = {});
 
+  // A client of server() for `base` (an enterprise prefix, or "/_emuscim/") with `token`.
+  static client as(const std::string& token, std::string base = std::string(acme_base));
+
   client scim;  // connected to server(), token of acme
 
  private:

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Runs the test suite against sanitizer builds (GCC 12):
+#   1. AddressSanitizer + UndefinedBehaviorSanitizer (build-asan): every unit test binary and the
+#      server are built sanitized; the unit tests run, then the whole end-to-end suite (replays,
+#      crash, concurrency and hostile-client tests included) drives the sanitized server.
+#   2. ThreadSanitizer (build-tsan): the server built with TSan, driven by the concurrency,
+#      crash and hostile-client tests and the group-membership suites.
+# Any sanitizer report (they are written to files, one per process) fails the run, as does any
+# failing test. The end-to-end client (tests/e2e) comes from the regular build (scripts/build.sh
+# must have run): only the server is under test there, and the sanitized server is swapped in
+# through EMUSCIM_E2E_BINARY. With SANITIZERS_FULL=1 the e2e client is built sanitized too and the
+# whole ctest suite of build-asan runs (slower to build: what a developer runs before a release).
+#
+# Usage: scripts/sanitizers.sh [asan] [tsan]        (default: both)
+# Environment: JOBS (nproc), SANITIZERS_FULL=1, ASAN_BUILD_DIR (build-asan), TSAN_BUILD_DIR (build-tsan),
+#   BUILD_DIR (build: the regular build with the e2e client).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=${JOBS:-$(nproc)}
+build=${BUILD_DIR:-build}
+modes=("$@")
+((${#modes[@]})) || modes=(asan tsan)
+
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+
+configure() {  # dir sanitizers
+  local dir=$1 san=$2 gen=()
+  [[ -f $dir/CMakeCache.txt ]] || gen=("${generator[@]}")
+  # -O1 -g1: fast enough to build on two cores, line numbers in every report.
+  cmake -S . -B "$dir" "${gen[@]}" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+    -DEMUSCIM_SANITIZE="$san" \
+    -DEMUSCIM_BUILD_BENCH=OFF \
+    -DEMUSCIM_WARNINGS_AS_ERRORS=ON >/dev/null
+}
+
+# Fails if any sanitizer wrote a report into $1.
+check_reports() {
+  local dir=$1 what=$2
+  shopt -s nullglob
+  local reports=("$dir"/report.*)
+  shopt -u nullglob
+  if ((${#reports[@]})); then
+    echo "sanitizers.sh: $what: ${#reports[@]} sanitizer report(s):" >&2
+    for r in "${reports[@]}"; do
+      echo "---- $r" >&2
+      head -60 "$r" >&2
+    done
+    return 1
+  fi
+  echo "== $what: no sanitizer reports"
+}
+
+run_asan() {
+  local dir=${ASAN_BUILD_DIR:-build-asan}
+  echo "== asan+ubsan: configure and build $dir"
+  local start=$(date +%s)
+  configure "$dir" address,undefined
+  local targets=(emuscim)
+  # Every unit test binary (tests/unit/<module>) of this build.
+  mapfile -t unit < <(cmake --build "$dir" --target help | sed -n 's/^\(emuscim_[a-z]*_tests\):.*/\1/p' |
+                      grep -v '^emuscim_e2e_tests$' || true)
+  targets+=("${unit[@]}")
+  [[ ${SANITIZERS_FULL:-0} == 1 ]] && targets+=(emuscim_e2e_tests)
+  cmake --build "$dir" --target "${targets[@]}" -j "$jobs"
+  echo "== asan+ubsan: built in $(( $(date +%s) - start )) s"
+
+  local reports=$root/$dir/sanitizer-reports
+  rm -rf "$reports"; mkdir -p "$reports"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$reports/report:strict_string_checks=1:detect_stack_use_after_return=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/report"
+  echo "== asan+ubsan: unit tests"
+  local rc=0
+  (cd "$dir" && ctest -L unit --output-on-failure -j "$jobs" --timeout 300) || rc=1
+  echo "== asan+ubsan: end-to-end suite against the sanitized server"
+  if [[ ${SANITIZERS_FULL:-0} == 1 ]]; then
+    (cd "$dir" && ctest -L e2e --output-on-failure -j "$jobs" --timeout 600) || rc=1
+  else
+    # Through ctest of the regular build: every test its own process and timeout.
+    (cd "$build" && EMUSCIM_E2E_BINARY="$root/$dir/emuscim" \
+       ctest -L e2e --output-on-failure -j "$jobs" --timeout 600) || rc=1
+  fi
+  check_reports "$reports" "asan+ubsan" || rc=1
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+  return $rc
+}
+
+run_tsan() {
+  local dir=${TSAN_BUILD_DIR:-build-tsan}
+  echo "== tsan: configure and build $dir (server)"
+  local start=$(date +%s)
+  configure "$dir" thread
+  cmake --build "$dir" --target emuscim -j "$jobs"
+  echo "== tsan: built in $(( $(date +%s) - start )) s"
+  local reports=$root/$dir/sanitizer-reports
+  rm -rf "$reports"; mkdir -p "$reports"
+  export TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:log_path=$reports/report"
+  echo "== tsan: concurrency, crash, hostile-client and group tests against the TSan server"
+  local rc=0
+  # TSan needs a non-randomized address layout on some kernels; setarch -R provides it when present.
+  local wrap=()
+  command -v setarch >/dev/null && wrap=(setarch "$(uname -m)" -R)
+  (cd "$build" && EMUSCIM_E2E_BINARY="$root/$dir/emuscim" "${wrap[@]}" \
+     ctest -R '^(Concurrency|Crash|Hostile|Groups|Durability|Replay/ReplayFixture)\.' --output-on-failure -j "$jobs" \
+       --timeout 600) || rc=1
+  check_reports "$reports" "tsan" || rc=1
+  unset TSAN_OPTIONS
+  return $rc
+}
+
+if [[ ! -x $build/tests/e2e/emuscim_e2e_tests ]]; then
+  echo "sanitizers.sh: $build/tests/e2e/emuscim_e2e_tests is missing; run scripts/build.sh first" >&2
+  exit 2
+fi
+status=0
+for m in "${modes[@]}"; do
+  case $m in
+    asan) run_asan || status=1 ;;
+    tsan) run_tsan || status=1 ;;
+    *) echo "sanitizers.sh: unknown mode '$m' (asan, tsan)" >&2; exit 2 ;;
+  esac
+done
+if ((status)); then echo "sanitizers: FAILED" >&2; exit 1; fi
+echo "sanitizers: passed"
