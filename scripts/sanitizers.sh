@@ -3,8 +3,9 @@
 #   1. AddressSanitizer + UndefinedBehaviorSanitizer (build-asan): every unit test binary and the
 #      server are built sanitized; the unit tests run, then the whole end-to-end suite (replays,
 #      crash, concurrency and hostile-client tests included) drives the sanitized server.
-#   2. ThreadSanitizer (build-tsan): the server built with TSan, driven by the concurrency,
-#      crash and hostile-client tests and the group-membership suites.
+#   2. ThreadSanitizer (build-tsan): the server built with TSan, driven by the concurrency, crash,
+#      durability, replay and group suites. (Not the hostile-client tests: they assert timeouts
+#      within a few hundred milliseconds, which TSan's 5-15x slowdown breaks; ASan runs them.)
 # Any sanitizer report (they are written to files, one per process) fails the run, as does any
 # failing test. The end-to-end client (tests/e2e) comes from the regular build (scripts/build.sh
 # must have run): only the server is under test there, and the sanitized server is swapped in
@@ -25,13 +26,13 @@ modes=("$@")
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 
-configure() {  # dir sanitizers
-  local dir=$1 san=$2 gen=()
+configure() {  # dir sanitizers [extra CXX flags]
+  local dir=$1 san=$2 extra=${3:-} gen=()
   [[ -f $dir/CMakeCache.txt ]] || gen=("${generator[@]}")
   # -O1 -g1: fast enough to build on two cores, line numbers in every report.
   cmake -S . -B "$dir" "${gen[@]}" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 $extra" \
     -DEMUSCIM_SANITIZE="$san" \
     -DEMUSCIM_BUILD_BENCH=OFF \
     -DEMUSCIM_WARNINGS_AS_ERRORS=ON >/dev/null
@@ -92,19 +93,22 @@ run_tsan() {
   local dir=${TSAN_BUILD_DIR:-build-tsan}
   echo "== tsan: configure and build $dir (server)"
   local start=$(date +%s)
-  configure "$dir" thread
+  # GCC's -Wtsan: TSan does not model std::atomic_thread_fence, which Asio's scheduler uses
+  # (its locks and atomics around it are modelled); the remaining risk is a false report, not a
+  # missed race in emuscim's code.
+  configure "$dir" thread -Wno-tsan
   cmake --build "$dir" --target emuscim -j "$jobs"
   echo "== tsan: built in $(( $(date +%s) - start )) s"
   local reports=$root/$dir/sanitizer-reports
   rm -rf "$reports"; mkdir -p "$reports"
   export TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:log_path=$reports/report"
-  echo "== tsan: concurrency, crash, hostile-client and group tests against the TSan server"
+  echo "== tsan: concurrency, crash, durability, replay and group tests against the TSan server"
   local rc=0
   # TSan needs a non-randomized address layout on some kernels; setarch -R provides it when present.
   local wrap=()
   command -v setarch >/dev/null && wrap=(setarch "$(uname -m)" -R)
   (cd "$build" && EMUSCIM_E2E_BINARY="$root/$dir/emuscim" "${wrap[@]}" \
-     ctest -R '^(Concurrency|Crash|Hostile|Groups|Durability|Replay/ReplayFixture)\.' --output-on-failure -j "$jobs" \
+     ctest -R '^(Concurrency|Crash|Groups|Durability|Replay/ReplayFixture)\.' --output-on-failure -j "$jobs" \
        --timeout 600) || rc=1
   check_reports "$reports" "tsan" || rc=1
   unset TSAN_OPTIONS

@@ -15,7 +15,7 @@ namespace emuscim::scim {
 namespace {
 
 // A filter arrives in a URL; anything longer is abuse, not a real IdP query.
-constexpr std::size_t max_text_length = 8 * 1024;
+constexpr std::size_t max_text_length = max_filter_length;
 // Parentheses, `not (` and `[` each add a level; the limit keeps recursion bounded.
 constexpr int max_depth = 64;
 

@@ -122,7 +122,8 @@ bool same_string(const json& a, const json& b) {
 
 class user_patcher {
  public:
-  user_patcher(json& doc, validation_mode mode) : doc_(doc), strict_(mode == validation_mode::strict) {}
+  // The patch rules are the same in both modes; the mode matters to canonical_user afterwards.
+  explicit user_patcher(json& doc) : doc_(doc) {}
 
   status apply(const patch_operation& op) {
     static const json absent;  // a missing value reads as null
@@ -420,12 +421,11 @@ class user_patcher {
   }
 
   json& doc_;
-  bool strict_;
 };
 
 result<json> apply_impl(json doc, const std::vector<patch_operation>& ops, validation_mode mode) {
   if (!doc.is_object()) return fail(internal("The stored User is not a JSON object"));
-  user_patcher patcher(doc, mode);
+  user_patcher patcher(doc);
   for (std::size_t i = 0; i < ops.size(); ++i) {
     if (auto ok = patcher.apply(ops[i]); !ok) {
       auto e = std::move(ok.error());

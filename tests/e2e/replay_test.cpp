@@ -12,7 +12,8 @@
 // ${...} stand for the server ids that replace the IdP's fake ids).
 //
 // Fixtures are found next to this source file (tests/e2e/../fixtures, through __FILE__), or in
-// $EMUSCIM_REPLAY_FIXTURES. The shared spec is ../../../shared/spec from here, or $EMUSCIM_SPEC_DIR.
+// $EMUSCIM_REPLAY_FIXTURES. The spec requests are tests/spec/requests (a copy of the shared spec's),
+// or $EMUSCIM_SPEC_DIR/requests.
 
 #include <algorithm>
 #include <cctype>
@@ -60,7 +61,7 @@ fs::path fixtures_dir() {
 
 fs::path spec_dir() {
   if (auto p = env_path("EMUSCIM_SPEC_DIR"); !p.empty()) return p;
-  return source_tests_dir().parent_path().parent_path() / "shared" / "spec";
+  return source_tests_dir() / "spec";  // the copy of shared/spec/requests (tests/spec/README.md)
 }
 
 // *.json under `root`, as sorted generic relative paths ("entra/01_x.json").
@@ -756,7 +757,7 @@ TEST(ReplayCoverage, fixturesExist) {
 
 TEST(ReplayCoverage, everySpecRequestIsReplayedVerbatim) {
   const fs::path requests = spec_dir() / "requests";
-  if (!fs::is_directory(requests)) GTEST_SKIP() << "shared spec not found at " << requests;
+  ASSERT_TRUE(fs::is_directory(requests)) << "spec requests not found at " << requests;
 
   // spec file -> steps ("fixture step n") that name it, with the step.
   std::map<std::string, std::vector<std::pair<std::string, ojson>>> uses;

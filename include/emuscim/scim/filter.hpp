@@ -20,6 +20,9 @@
 
 namespace emuscim::scim {
 
+// Longest filter or PATCH path accepted, in bytes; longer text is 400 (invalidFilter/invalidPath).
+inline constexpr std::size_t max_filter_length = 8 * 1024;
+
 // [urn ":"] name ["." sub]. urn keeps its original spelling, e.g.
 // "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"; empty when absent.
 struct attr_path {
