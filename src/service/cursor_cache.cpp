@@ -2,14 +2,15 @@
 
 namespace emuscim::service {
 
-std::optional<std::int64_t> cursor_cache::find(std::int64_t enterprise_id, std::int64_t offset,
-                                               std::uint64_t generation) {
-  if (offset == 0) return 0;  // before the first row
+cursor_position cursor_cache::find(std::int64_t enterprise_id, std::int64_t offset, std::uint64_t generation) {
+  if (offset <= 0) return {};
   std::lock_guard lk(mu_);
-  if (generation != generation_) return std::nullopt;
-  auto it = entries_.find({enterprise_id, offset});
-  if (it == entries_.end()) return std::nullopt;
-  return it->second;
+  if (generation != generation_) return {};
+  auto it = entries_.upper_bound({enterprise_id, offset});
+  if (it == entries_.begin()) return {};
+  --it;
+  if (it->first.first != enterprise_id) return {};
+  return {it->first.second, it->second};
 }
 
 void cursor_cache::remember(std::int64_t enterprise_id, std::int64_t offset, std::int64_t seq,

@@ -175,8 +175,8 @@ scim::result<reply> groups_service::list(const request_context& ctx, const list_
     filter = std::move(*f);
   }
   auto generation = db_.deletion_generation();
-  std::optional<std::int64_t> after;
-  if (!filter) after = cursors_.find(ctx.enterprise.id, offset, generation);
+  cursor_position from;
+  if (!filter) from = cursors_.find(ctx.enterprise.id, offset, generation);
   json resources = json::array();
   auto page = db_.read([&](store::connection& c) {
     store::transaction tx(c);
@@ -187,7 +187,7 @@ scim::result<reply> groups_service::list(const request_context& ctx, const list_
                                                           : store::group_key::display_name;
       p = store::list_groups_where(c, ctx.enterprise.id, key, filter->value, offset, count);
     } else {
-      p = store::list_groups(c, ctx.enterprise.id, offset, count, after);
+      p = store::list_groups(c, ctx.enterprise.id, offset, count, from.seq, offset - from.offset);
     }
     for (const auto& row : p.rows) resources.push_back(render_row(ctx, c, row, q.exclude_members));
     tx.commit();

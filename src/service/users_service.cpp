@@ -184,10 +184,10 @@ scim::result<reply> users_service::list(const request_context& ctx, const list_q
     });
   } else {
     auto generation = db_.deletion_generation();
-    auto after = cursors_.find(ctx.enterprise.id, offset, generation);
+    auto from = cursors_.find(ctx.enterprise.id, offset, generation);
     page = db_.read([&](store::connection& c) {
       store::transaction tx(c);  // count and rows from one snapshot
-      auto p = store::list_users(c, ctx.enterprise.id, offset, count, after);
+      auto p = store::list_users(c, ctx.enterprise.id, offset, count, from.seq, offset - from.offset);
       tx.commit();
       return p;
     });

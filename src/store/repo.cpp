@@ -57,7 +57,7 @@ constexpr const char* kDeleteUser = "DELETE FROM users WHERE seq = ?1";
 constexpr const char* kListUsersOffset =
     "SELECT " EMUSCIM_USER_COLUMNS " FROM users WHERE enterprise_id = ?1 ORDER BY seq LIMIT ?3 OFFSET ?2";
 constexpr const char* kListUsersAfter =
-    "SELECT " EMUSCIM_USER_COLUMNS " FROM users WHERE enterprise_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+    "SELECT " EMUSCIM_USER_COLUMNS " FROM users WHERE enterprise_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3 OFFSET ?4";
 constexpr const char* kUserCount = "SELECT user_count FROM enterprises WHERE id = ?1";
 constexpr const char* kListUsersById =
     "SELECT " EMUSCIM_USER_COLUMNS " FROM users WHERE enterprise_id = ?1 AND id = ?2 ORDER BY seq LIMIT ?4 OFFSET ?3";
@@ -95,7 +95,7 @@ constexpr const char* kDeleteGroup = "DELETE FROM groups WHERE seq = ?1";
 constexpr const char* kListGroupsOffset =
     "SELECT " EMUSCIM_GROUP_COLUMNS " FROM groups WHERE enterprise_id = ?1 ORDER BY seq LIMIT ?3 OFFSET ?2";
 constexpr const char* kListGroupsAfter =
-    "SELECT " EMUSCIM_GROUP_COLUMNS " FROM groups WHERE enterprise_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+    "SELECT " EMUSCIM_GROUP_COLUMNS " FROM groups WHERE enterprise_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3 OFFSET ?4";
 constexpr const char* kGroupCount = "SELECT group_count FROM enterprises WHERE id = ?1";
 constexpr const char* kListGroupsById =
     "SELECT " EMUSCIM_GROUP_COLUMNS " FROM groups WHERE enterprise_id = ?1 AND id = ?2 ORDER BY seq LIMIT ?4 OFFSET ?3";
@@ -226,7 +226,7 @@ Page page_where(connection& db, const char* list_sql, const char* count_sql, std
 template <class Page, class Reader>
 Page page_all(connection& db, const char* offset_sql, const char* after_sql, const char* count_sql,
               std::int64_t enterprise_id, std::int64_t offset, std::int64_t count,
-              std::optional<std::int64_t> after_seq, Reader reader) {
+              std::optional<std::int64_t> after_seq, std::int64_t skip, Reader reader) {
   Page page;
   {
     use c(db, count_sql);
@@ -236,7 +236,7 @@ Page page_all(connection& db, const char* offset_sql, const char* after_sql, con
   if (count > 0 && offset < page.total) {
     if (after_seq) {
       use s(db, after_sql);
-      s->bind(1, enterprise_id).bind(2, *after_seq).bind(3, count);
+      s->bind(1, enterprise_id).bind(2, *after_seq).bind(3, count).bind(4, skip);
       while (s->step()) page.rows.push_back(reader(*s));
     } else {
       use s(db, offset_sql);
@@ -393,9 +393,9 @@ void delete_user(connection& db, const user_row& u, std::string_view now) {
 }
 
 user_page list_users(connection& db, std::int64_t enterprise_id, std::int64_t offset, std::int64_t count,
-                     std::optional<std::int64_t> after_seq) {
+                     std::optional<std::int64_t> after_seq, std::int64_t skip) {
   return page_all<user_page>(db, kListUsersOffset, kListUsersAfter, kUserCount, enterprise_id, offset, count,
-                             after_seq, read_user);
+                             after_seq, skip, read_user);
 }
 
 user_page list_users_where(connection& db, std::int64_t enterprise_id, user_key key, std::string_view value,
@@ -473,9 +473,9 @@ void delete_group(connection& db, const group_row& g) {
 }
 
 group_page list_groups(connection& db, std::int64_t enterprise_id, std::int64_t offset, std::int64_t count,
-                       std::optional<std::int64_t> after_seq) {
+                       std::optional<std::int64_t> after_seq, std::int64_t skip) {
   return page_all<group_page>(db, kListGroupsOffset, kListGroupsAfter, kGroupCount, enterprise_id, offset, count,
-                              after_seq, read_group);
+                              after_seq, skip, read_group);
 }
 
 group_page list_groups_where(connection& db, std::int64_t enterprise_id, group_key key, std::string_view value,

@@ -83,9 +83,10 @@ struct user_page {
   std::int64_t total = 0;
   std::int64_t last_seq = 0;  // seq of the last row returned (for the cursor cache)
 };
-// Rows in creation order. `after_seq` (when known) replaces the O(offset) skip with a seek.
+// Rows in creation order. `after_seq` (when known) replaces the O(offset) skip with a seek:
+// the page is the `count` rows after the first `skip` rows whose seq is greater than after_seq.
 user_page list_users(connection& db, std::int64_t enterprise_id, std::int64_t offset, std::int64_t count,
-                     std::optional<std::int64_t> after_seq);
+                     std::optional<std::int64_t> after_seq, std::int64_t skip = 0);
 user_page list_users_where(connection& db, std::int64_t enterprise_id, user_key key, std::string_view value,
                            std::int64_t offset, std::int64_t count);
 std::vector<std::string> user_group_ids(connection& db, std::int64_t user_seq);
@@ -116,7 +117,7 @@ struct group_page {
   std::int64_t last_seq = 0;
 };
 group_page list_groups(connection& db, std::int64_t enterprise_id, std::int64_t offset, std::int64_t count,
-                       std::optional<std::int64_t> after_seq);
+                       std::optional<std::int64_t> after_seq, std::int64_t skip = 0);
 group_page list_groups_where(connection& db, std::int64_t enterprise_id, group_key key, std::string_view value,
                              std::int64_t offset, std::int64_t count);
 

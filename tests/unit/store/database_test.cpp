@@ -215,6 +215,22 @@ TEST(Repo, keysetPagingMatchesOffsetPaging) {
       for (std::size_t i = 0; i < by_seek.rows.size(); ++i) EXPECT_EQ(by_offset.rows[i].id, by_seek.rows[i].id);
       after = by_seek.last_seq;
     }
+    // From a known position before the page: seek there, skip only the distance.
+    auto first = list_users(c, ent, 0, 100, std::nullopt);
+    for (std::int64_t offset : {100, 137, 200, 249, 250}) {
+      auto by_offset = list_users(c, ent, offset, 100, std::nullopt);
+      auto by_seek_skip = list_users(c, ent, offset, 100, first.last_seq, offset - 100);
+      ASSERT_EQ(by_offset.rows.size(), by_seek_skip.rows.size()) << offset;
+      for (std::size_t i = 0; i < by_offset.rows.size(); ++i) {
+        EXPECT_EQ(by_offset.rows[i].id, by_seek_skip.rows[i].id) << offset;
+      }
+    }
+    // From the start (seq 0) with a skip is offset paging.
+    auto from_start = list_users(c, ent, 137, 50, std::int64_t{0}, 137);
+    auto by_offset = list_users(c, ent, 137, 50, std::nullopt);
+    ASSERT_EQ(from_start.rows.size(), 50u);
+    EXPECT_EQ(from_start.rows.front().id, by_offset.rows.front().id);
+    EXPECT_EQ(from_start.rows.back().id, by_offset.rows.back().id);
   });
 }
 
