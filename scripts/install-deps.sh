@@ -10,8 +10,9 @@ packages=(
 )
 if [[ "${1:-}" == "--with-test-tools" ]]; then
   # Test-only tools: the OpenAPI validator, clang + libFuzzer runtime for the fuzz targets,
-  # curl and openssl for the TLS and quick-start checks.
-  packages+=(python3 python3-jsonschema python3-yaml clang libclang-rt-14-dev curl openssl)
+  # curl and openssl for the TLS and quick-start checks, the sqlite3 shell for the crash tests'
+  # PRAGMA integrity_check.
+  packages+=(python3 python3-jsonschema python3-yaml clang libclang-rt-14-dev curl openssl sqlite3)
 fi
 
 missing=()
