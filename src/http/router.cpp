@@ -227,21 +227,20 @@ net::awaitable<router::routed> router::dispatch(request& req, const connection_i
     with_rate_headers(r.res);
     return r;
   };
-  if (rate.limited) {
-    auto r = rated_error(scim::too_many_requests("API rate limit exceeded for this token. Retry after " +
-                                                 std::to_string(rate.retry_after) + " seconds."));
-    r.res.set(bhttp::field::retry_after, std::to_string(rate.retry_after));
-    co_return r;
-  }
+  // A spent budget: 429, the SCIM error body and an integer Retry-After (§15).
+  auto throttled = [&](const std::string& what, std::int64_t retry_after) {
+    auto r = rated_error(scim::too_many_requests(what + " Retry after " + std::to_string(retry_after) + " seconds."));
+    r.res.set(bhttp::field::retry_after, std::to_string(retry_after));
+    return r;
+  };
+  if (rate.limited) co_return throttled("API rate limit exceeded for this token.", rate.retry_after);
   if (users && !item && verb == bhttp::verb::post) {
     // GitHub's EMU guidance: at most so many users provisioned per hour (§15), per enterprise.
     auto creations = limiter_.creation_hit(who->enterprise.id);
     if (creations.limited) {
-      auto r = rated_error(scim::too_many_requests(
-          "User provisioning rate limit exceeded: at most " + std::to_string(creations.limit) +
-          " users per hour for this enterprise. Retry after " + std::to_string(creations.retry_after) + " seconds."));
-      r.res.set(bhttp::field::retry_after, std::to_string(creations.retry_after));
-      co_return r;
+      co_return throttled("User provisioning rate limit exceeded: at most " + std::to_string(creations.limit) +
+                              " users per hour for this enterprise.",
+                          creations.retry_after);
     }
   }
 

@@ -148,20 +148,15 @@ auto failure_recorder(const request_context& ctx, std::string id) {
 
 }  // namespace
 
-scim::result<reply> groups_service::render(const request_context& ctx, std::string_view id, bool exclude_members,
-                                           int status) {
+scim::result<reply> groups_service::get(const request_context& ctx, std::string_view id, bool exclude_members) {
   return db_.read([&](store::connection& c) -> scim::result<reply> {
     store::transaction tx(c);  // the group row and its members from one snapshot
     auto row = store::find_group(c, ctx.enterprise.id, id);
     if (!row) return scim::fail(group_not_found(id));
     auto body = render_row(ctx, c, *row, exclude_members);
     tx.commit();
-    return reply{status, std::move(body), status == 201 ? location(ctx, "Groups", id) : std::string()};
+    return reply{200, std::move(body), {}};
   });
-}
-
-scim::result<reply> groups_service::get(const request_context& ctx, std::string_view id, bool exclude_members) {
-  return render(ctx, id, exclude_members, 200);
 }
 
 scim::result<reply> groups_service::list(const request_context& ctx, const list_query& q) {
@@ -209,6 +204,7 @@ boost::asio::awaitable<scim::result<reply>> groups_service::create(const request
   store::group_row row;
   row.enterprise_id = ctx.enterprise.id;
   row.id = new_uuid();
+  auto where = location(ctx, "Groups", row.id);
   fill_row(row, input->doc);
   // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
   // such temporaries into the coroutine frame.
@@ -235,8 +231,7 @@ boost::asio::awaitable<scim::result<reply>> groups_service::create(const request
   auto on_failure = failure_recorder(ctx, "");
   auto saved = co_await db_.write<json>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
-  auto where = saved->value("id", std::string());
-  co_return reply{201, std::move(*saved), location(ctx, "Groups", where)};
+  co_return reply{201, std::move(*saved), std::move(where)};
 }
 
 boost::asio::awaitable<scim::result<reply>> groups_service::replace(const request_context& ctx, std::string id,

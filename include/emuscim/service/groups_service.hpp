@@ -34,8 +34,6 @@ class groups_service {
   boost::asio::awaitable<scim::result<reply>> remove(const request_context& ctx, std::string id);
 
  private:
-  scim::result<reply> render(const request_context& ctx, std::string_view id, bool exclude_members, int status);
-
   store::database& db_;
   service_options opts_;
   cursor_cache cursors_;
