@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/config_rules.hpp"
+#include "emuscim/auth/scopes.hpp"
 #include "emuscim/app/config.hpp"
 
 namespace emuscim::app {
@@ -91,7 +92,8 @@ Issue a new bearer token for an enterprise and print it once; only its hash is s
 
 Options:
       --enterprise SLUG  Enterprise the token belongs to   [required]
-      --scope SCOPE      admin:enterprise, scim:enterprise or read:audit_log;
+      --scope SCOPE      one of GitHub's classic token scopes: scim:enterprise,
+                         admin:enterprise, read:audit_log, read:org, admin:org, ...;
                          repeat for several   [admin:enterprise]
       --db PATH          SQLite database file   [$EMUSCIM_DB or emuscim.db]
   -h, --help             Show this help
@@ -382,10 +384,9 @@ result parse_serve(args_view args, const env_lookup& env) {
 // Database commands and cert
 // ---------------------------------------------------------------------------------------------
 std::optional<std::string> check_scope(std::string_view value) {
-  for (std::string_view scope : {"admin:enterprise", "scim:enterprise", "read:audit_log"}) {
-    if (value == scope) return std::nullopt;
-  }
-  return "expected admin:enterprise, scim:enterprise or read:audit_log, got " + rules::quoted(value);
+  if (auth::known_scope(value)) return std::nullopt;
+  return "expected one of GitHub's token scopes (such as scim:enterprise, admin:enterprise, read:audit_log, "
+         "read:org, admin:org), got " + rules::quoted(value);
 }
 
 std::optional<std::string> check_host(std::string_view value) {

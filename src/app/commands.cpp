@@ -2,22 +2,25 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_future.hpp>
 #include <cstdio>
 #include <iostream>
 
-#include "emuscim/auth/token.hpp"
-#include "emuscim/emu/login.hpp"
-#include "emuscim/http/admin.hpp"
 #include "emuscim/http/faults.hpp"
 #include "emuscim/http/log.hpp"
 #include "emuscim/http/metrics.hpp"
-#include "emuscim/http/router.hpp"
+#include "emuscim/http/pipeline.hpp"
+#include "emuscim/http/routes.hpp"
 #include "emuscim/http/server.hpp"
+#include "emuscim/service/admin_service.hpp"
+#include "emuscim/service/audit_log.hpp"
+#include "emuscim/service/auth_service.hpp"
 #include "emuscim/service/groups_service.hpp"
 #include "emuscim/service/users_service.hpp"
 #include "emuscim/store/database.hpp"
-#include "emuscim/store/repo.hpp"
 #include "emuscim/tls/tls.hpp"
 
 namespace emuscim::app {
@@ -36,33 +39,29 @@ T unwrap(scim::result<T> r) {
   if (!r) throw command_error(r.error().detail);
   return std::move(*r);
 }
-
-store::enterprise_row ensure_enterprise(store::database& db, const std::string& slug, const std::string& code) {
-  return unwrap(db.write_sync<store::enterprise_row>([&](store::write_context& w) -> scim::result<store::enterprise_row> {
-    auto [row, created] = store::ensure_enterprise(w.db, slug, code, w.now);
-    if (!created && row.short_code != code) {
-      return scim::fail(scim::bad_request("enterprise '" + slug + "' already exists with short code '" +
-                                          row.short_code + "', not '" + code + "'"));
-    }
-    return row;
-  }));
+inline void unwrap(scim::status r) {
+  if (!r) throw command_error(r.error().detail);
 }
 
-store::enterprise_row require_enterprise(store::database& db, const std::string& slug) {
-  auto row = db.read([&](store::connection& c) { return store::find_enterprise(c, slug); });
-  if (!row) throw command_error("enterprise '" + slug + "' does not exist (create it with: emuscim enterprise add)");
-  return *row;
+// Runs a service coroutine to completion on this thread (the command line has no server loop).
+template <class T>
+T run_sync(boost::asio::awaitable<T> work) {
+  boost::asio::io_context io;
+  auto done = boost::asio::co_spawn(io, std::move(work), boost::asio::use_future);
+  io.run();
+  return done.get();
 }
 
-void bootstrap(store::database& db, const config& cfg) {
+service::enterprise_info ensure_enterprise(service::admin_service& admin, const std::string& slug,
+                                           const std::string& code) {
+  return unwrap(run_sync(admin.ensure_enterprise(slug, code))).first;
+}
+
+void bootstrap(service::admin_service& admin, const config& cfg) {
   for (const auto& seed : cfg.enterprises) {
-    auto ent = ensure_enterprise(db, seed.slug, seed.short_code);
+    auto ent = ensure_enterprise(admin, seed.slug, seed.short_code);
     for (const auto& token : seed.tokens) {
-      auto hash = auth::hash_token(token);
-      unwrap(db.write_sync<bool>([&](store::write_context& w) -> scim::result<bool> {
-        store::insert_token(w.db, ent.id, hash, {"admin:enterprise"}, std::string("bootstrap"), w.now);
-        return true;
-      }));
+      unwrap(run_sync(admin.create_token(ent.slug, std::nullopt, std::string("bootstrap"), token)));
     }
     spdlog::info("{}", http::log_line("enterprise ready", {{"enterprise", ent.slug}, {"short_code", ent.short_code},
                                                             {"bootstrap_tokens", seed.tokens.size()}}));
@@ -71,55 +70,38 @@ void bootstrap(store::database& db, const config& cfg) {
 
 int enterprise_add(const enterprise_add_cmd& cmd) {
   store::database db({cmd.db});
-  auto before = db.read([&](store::connection& c) { return store::find_enterprise(c, cmd.slug); });
-  auto row = ensure_enterprise(db, cmd.slug, cmd.short_code);
+  service::admin_service admin(db);
+  auto [row, created] = unwrap(run_sync(admin.ensure_enterprise(cmd.slug, cmd.short_code)));
   std::printf("enterprise %s (short code %s) %s\n", row.slug.c_str(), row.short_code.c_str(),
-              before ? "already exists" : "created");
+              created ? "created" : "already exists");
   return 0;
 }
 
 int token_add(const token_add_cmd& cmd) {
   store::database db({cmd.db});
-  auto ent = require_enterprise(db, cmd.enterprise);
-  auto token = auth::generate_token();
-  auto hash = auth::hash_token(token);
-  unwrap(db.write_sync<bool>([&](store::write_context& w) -> scim::result<bool> {
-    store::insert_token(w.db, ent.id, hash, cmd.scopes, std::nullopt, w.now);
-    return true;
-  }));
-  std::printf("%s\n", token.c_str());
+  service::admin_service admin(db);
+  auto minted = unwrap(run_sync(admin.create_token(cmd.enterprise, cmd.scopes, std::nullopt)));
+  std::printf("%s\n", minted.token.c_str());
   return 0;
 }
 
 int users_list(const users_list_cmd& cmd) {
   store::database db({cmd.db});
-  auto ent = require_enterprise(db, cmd.enterprise);
-  std::int64_t after = 0;
-  for (;;) {
-    auto page = db.read([&](store::connection& c) { return store::list_users(c, ent.id, 0, 500, after); });
-    for (const auto& u : page.rows) {
-      std::printf("%s\t%s\t%s\t%s\t%s\n", u.id.c_str(), u.user_name.c_str(), u.current_login.c_str(),
-                  u.active ? "active" : "suspended", u.role ? u.role->c_str() : "-");
-    }
-    if (page.rows.size() < 500) break;
-    after = page.last_seq;
-  }
+  service::admin_service admin(db);
+  unwrap(admin.for_each_user(cmd.enterprise, [](const service::managed_user& u) {
+    std::printf("%s\t%s\t%s\t%s\t%s\n", u.id.c_str(), u.user_name.c_str(), u.login.c_str(),
+                u.active ? "active" : "suspended", u.role ? u.role->c_str() : "-");
+  }));
   return 0;
 }
 
 int groups_list(const groups_list_cmd& cmd) {
   store::database db({cmd.db});
-  auto ent = require_enterprise(db, cmd.enterprise);
-  std::int64_t after = 0;
-  for (;;) {
-    auto page = db.read([&](store::connection& c) { return store::list_groups(c, ent.id, 0, 500, after); });
-    for (const auto& g : page.rows) {
-      std::printf("%s\t%s\t%s\tmembers=%lld\n", g.id.c_str(), g.display_name.c_str(),
-                  g.external_id ? g.external_id->c_str() : "-", static_cast<long long>(g.member_count));
-    }
-    if (page.rows.size() < 500) break;
-    after = page.last_seq;
-  }
+  service::admin_service admin(db);
+  unwrap(admin.for_each_group(cmd.enterprise, [](const service::admin_service::group_line& g) {
+    std::printf("%s\t%s\t%s\tmembers=%lld\n", g.id.c_str(), g.display_name.c_str(),
+                g.external_id ? g.external_id->c_str() : "-", static_cast<long long>(g.member_count));
+  }));
   return 0;
 }
 
@@ -144,7 +126,8 @@ int serve(const serve_cmd& cmd) {
   if (!split_listen(cfg.listen, host, port)) throw command_error("listen: cannot parse '" + cfg.listen + "'");
 
   store::database db({cfg.db});
-  bootstrap(db, cfg);
+  service::admin_service admin(db);
+  bootstrap(admin, cfg);
 
   service::service_options sopts;
   sopts.mode = cfg.strict ? scim::validation_mode::strict : scim::validation_mode::lenient;
@@ -152,26 +135,22 @@ int serve(const serve_cmd& cmd) {
   sopts.group_patch_no_content = cfg.group_patch_no_content;
   service::users_service users(db, sopts);
   service::groups_service groups(db, sopts);
+  service::audit_service audit(db);
+  service::auth_service auth(db, cfg.admin_token);
 
-  http::router_options ropts;
-  ropts.strict = cfg.strict;
-  ropts.require_user_agent = cfg.require_user_agent;
-  ropts.errors.integer_status = cfg.integer_error_status;
-  ropts.public_url = cfg.public_url;
-  ropts.rate_limit = {cfg.rate_limit.enabled, cfg.rate_limit.requests_per_hour, cfg.rate_limit.user_creations_per_hour};
-  http::router router(db, users, groups, ropts);
-
-  // Metrics, fault injection and the admin API hang off the router's hooks; all outlive server.run().
-  http::http_metrics metrics;
-  router.set_observer([&metrics](const http::request_record& r) { metrics.observe(r); });
+  http::rate_limiter limiter({cfg.rate_limit.enabled, cfg.rate_limit.requests_per_hour,
+                              cfg.rate_limit.user_creations_per_hour});
   http::fault_injector faults;
-  router.set_fault_hook([&faults](std::string_view enterprise) { return faults.decide(enterprise); });
-  http::admin_options aopts;
-  aopts.admin_token = cfg.admin_token;
-  aopts.errors = ropts.errors;
-  aopts.public_url = cfg.public_url;
-  http::admin_routes extension(db, router.limiter(), faults, metrics, aopts);
-  router.set_extension(&extension);
+  http::http_metrics metrics;
+  http::services svc{users, groups, admin, audit, auth, limiter, faults, metrics};
+
+  http::pipeline_options popts;
+  popts.strict = cfg.strict;
+  popts.require_user_agent = cfg.require_user_agent;
+  popts.errors.integer_status = cfg.integer_error_status;
+  popts.public_url = cfg.public_url;
+  http::pipeline pipeline(http::route_table(http::default_routes()), svc, popts);
+  pipeline.set_observer([&metrics](const http::request_record& r) { metrics.observe(r); });
 
   http::server_options hopts;
   hopts.host = host;
@@ -186,8 +165,8 @@ int serve(const serve_cmd& cmd) {
   hopts.write_timeout = std::chrono::milliseconds(cfg.write_timeout_ms);
   hopts.tls_cert_file = cfg.tls_cert;
   hopts.tls_key_file = cfg.tls_key;
-  http::server server(hopts, router);
-  extension.set_open_connections([&server] { return server.open_connections(); });
+  http::server server(hopts, pipeline);
+  svc.open_connections = [&server] { return server.open_connections(); };
 
   boost::asio::signal_set signals(server.io_context(), SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {

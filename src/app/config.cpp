@@ -22,6 +22,8 @@
 #include <nlohmann/json.hpp>
 
 #include "app/config_rules.hpp"
+#include "emuscim/emu/login.hpp"
+#include "emuscim/emu/names.hpp"
 #include "emuscim/app/cli.hpp"
 
 namespace emuscim::app {
@@ -101,16 +103,13 @@ std::optional<std::string> check_log_format(std::string_view value) {
 }
 
 std::optional<std::string> check_slug(std::string_view value) {
-  if (!value.empty() && value.size() <= 64 &&
-      std::ranges::all_of(value, [](char c) { return is_lower_alnum(c) || c == '-'; })) {
-    return std::nullopt;
-  }
-  return "expected 1 to 64 characters from a-z, 0-9 and '-', got " + quoted(value);
+  if (emu::valid_enterprise_slug(value)) return std::nullopt;
+  return "expected " + std::string(emu::enterprise_slug_rule) + ", got " + quoted(value);
 }
 
 std::optional<std::string> check_short_code(std::string_view value) {
-  if (value.size() >= 3 && value.size() <= 8 && std::ranges::all_of(value, is_alnum)) return std::nullopt;
-  return "expected 3 to 8 letters or digits, got " + quoted(value);
+  if (emu::valid_short_code(value)) return std::nullopt;
+  return "expected " + std::string(emu::short_code_rule) + ", got " + quoted(value);
 }
 
 std::optional<std::string> check_path(std::string_view value) {

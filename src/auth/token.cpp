@@ -23,9 +23,6 @@ constexpr std::size_t kRandomBytes = 32;
 // 62^43 > 2^256 > 62^42: the fewest base62 digits that hold any 256-bit value.
 constexpr std::size_t kTokenDigits = 43;
 
-constexpr std::string_view kAdminEnterprise = "admin:enterprise";
-constexpr std::string_view kScimEnterprise = "scim:enterprise";
-constexpr std::string_view kReadAuditLog = "read:audit_log";
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
@@ -45,9 +42,6 @@ bool iequals(std::string_view a, std::string_view lower_b) {
   return true;
 }
 
-bool has_scope(std::span<const std::string> scopes, std::string_view wanted) {
-  return std::ranges::any_of(scopes, [wanted](const std::string& s) { return s == wanted; });
-}
 
 }  // namespace
 
@@ -113,19 +107,6 @@ std::optional<std::string_view> parse_authorization(std::string_view header) {
   if (token.empty()) return std::nullopt;
   if (!std::ranges::all_of(token, [](char c) { return c > 0x20 && c < 0x7f; })) return std::nullopt;
   return token;
-}
-
-bool known_scope(std::string_view scope) {
-  // OAuth scopes are case-sensitive (RFC 6749 §3.3).
-  return scope == kAdminEnterprise || scope == kScimEnterprise || scope == kReadAuditLog;
-}
-
-bool grants_scim(std::span<const std::string> scopes) {
-  return has_scope(scopes, kAdminEnterprise) || has_scope(scopes, kScimEnterprise);
-}
-
-bool grants_audit_read(std::span<const std::string> scopes) {
-  return has_scope(scopes, kReadAuditLog) || has_scope(scopes, kAdminEnterprise);
 }
 
 }  // namespace emuscim::auth

@@ -1,6 +1,6 @@
 #include "emuscim/http/query.hpp"
 
-#include <strings.h>
+#include "emuscim/base/text.hpp"
 
 namespace emuscim::http {
 
@@ -13,12 +13,13 @@ int hex(char c) {
 }
 }  // namespace
 
-std::string url_decode(std::string_view s) {
+namespace {
+std::string decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '+') {
+    if (c == '+' && plus_is_space) {
       out += ' ';
     } else if (c == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
       out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
@@ -29,10 +30,30 @@ std::string url_decode(std::string_view s) {
   }
   return out;
 }
+}  // namespace
+
+std::string url_decode(std::string_view s) { return decode(s, true); }
+std::string url_decode_path(std::string_view s) { return decode(s, false); }
+
+std::string url_encode(std::string_view s) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += digits[c >> 4];
+      out += digits[c & 15];
+    }
+  }
+  return out;
+}
 
 std::optional<std::string> target::param(std::string_view name) const {
   for (const auto& [k, v] : params) {
-    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
+    if (base::iequals(k, name)) return v;
   }
   return std::nullopt;
 }

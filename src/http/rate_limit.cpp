@@ -32,6 +32,17 @@ rate_state rate_limiter::hit(std::int64_t token_id) {
   return count(windows_[token_id], settings_.enforce, settings_.requests_per_hour);
 }
 
+rate_state rate_limiter::hit_unauthenticated(const std::string& client) {
+  std::lock_guard lk(mu_);
+  if (anonymous_windows_.size() > 65536) anonymous_windows_.clear();  // bounded: addresses are client-chosen
+  return count(anonymous_windows_[client], settings_.enforce, settings_.unauthenticated_per_hour);
+}
+
+rate_state rate_limiter::hit_admin() {
+  std::lock_guard lk(mu_);
+  return count(admin_window_, false, settings_.requests_per_hour);
+}
+
 rate_state rate_limiter::creation_hit(std::int64_t enterprise_id) {
   std::lock_guard lk(mu_);
   return count(creation_windows_[enterprise_id], settings_.enforce, settings_.user_creations_per_hour);
@@ -42,6 +53,8 @@ void rate_limiter::configure(rate_settings s) {
   settings_ = s;
   windows_.clear();
   creation_windows_.clear();
+  anonymous_windows_.clear();
+  admin_window_ = {};
 }
 
 rate_settings rate_limiter::settings() {

@@ -19,17 +19,19 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
 
-#include "emuscim/http/error_response.hpp"
 #include "emuscim/scim/error.hpp"
 #include "emuscim/tls/tls.hpp"
 
@@ -189,7 +191,13 @@ class session final : public connection, public std::enable_shared_from_this<ses
     request req = parser.release();
     const bool head = req.method() == bhttp::verb::head;
     const bool keep_alive = req.keep_alive();
-    response res = co_await call_handler(std::move(req), version, keep_alive, head);
+    stream_pump pump;
+    response res = co_await state_.handler().handle(std::move(req), info_, pump);
+    if (pump) {
+      co_await do_stream(std::move(res), version, std::move(pump));
+      co_return false;
+    }
+    finish(res, version, keep_alive, head);
     res.keep_alive(keep_alive && !state_.stopping());
 
     lowest().expires_after(options().write_timeout);
@@ -204,18 +212,40 @@ class session final : public connection, public std::enable_shared_from_this<ses
     co_return true;
   }
 
-  // The one catch-all of the transport: anything the handler throws becomes a 500.
-  net::awaitable<response> call_handler(request req, unsigned version, bool keep_alive, bool head) {
-    try {
-      response res = co_await state_.handler().handle(std::move(req), info_);
-      finish(res, version, keep_alive, head);
-      co_return res;
-    } catch (const std::exception& e) {
-      spdlog::error("http: {}: request handler failed: {}", info_.remote, e.what());
-    } catch (...) {
-      spdlog::error("http: {}: request handler failed with an unknown exception", info_.remote);
+  // A streamed answer: the head with chunked encoding, then whatever the pump sends, then the
+  // last chunk and a graceful close (a stream is the last answer on its connection).
+  class chunk_sink final : public stream_sink {
+   public:
+    explicit chunk_sink(session& s) : s_(s) {}
+    net::awaitable<bool> send(std::string chunk) override {
+      if (chunk.empty()) co_return true;  // an empty chunk would end the body
+      s_.lowest().expires_after(s_.options().write_timeout);
+      auto [ec, n] = co_await net::async_write(s_.stream_, bhttp::make_chunk(net::buffer(chunk)), use_nothrow);
+      if (ec) s_.log_failure("stream write", ec);
+      co_return !ec;
     }
-    co_return make_error(scim::internal("Internal server error"), version, keep_alive);
+    bool stopping() const override { return s_.state_.stopping(); }
+
+   private:
+    session& s_;
+  };
+
+  net::awaitable<void> do_stream(response res, unsigned version, stream_pump pump) {
+    bhttp::response<bhttp::empty_body> head{res.result(), version};
+    for (const auto& field : res) head.set(field.name_string(), field.value());
+    head.keep_alive(false);
+    head.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> sr{head};
+    lowest().expires_after(options().write_timeout);
+    if (auto [ec, n] = co_await bhttp::async_write_header(stream_, sr, use_nothrow); ec) {
+      log_failure("write", ec);
+      co_return;
+    }
+    chunk_sink sink(*this);
+    co_await pump(sink);
+    lowest().expires_after(options().write_timeout);
+    if (auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk_last(), use_nothrow); ec) co_return;
+    co_await do_close();
   }
 
   // Framing is the transport's job: the handler only fills status, headers and body.
@@ -256,7 +286,9 @@ class session final : public connection, public std::enable_shared_from_this<ses
   }
 
   net::awaitable<void> do_error_and_close(scim::error err, unsigned version) {
-    response res = make_error(err, version, false);
+    response res = state_.handler().refuse(err, version);
+    res.keep_alive(false);
+    res.prepare_payload();
     lowest().expires_after(options().write_timeout);
     if (auto [ec, n] = co_await bhttp::async_write(stream_, res, use_nothrow); ec) {
       log_failure("write", ec);

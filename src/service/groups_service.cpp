@@ -20,7 +20,7 @@ constexpr std::array<std::string_view, 3> kGroupFilterAttributes = {"externalId"
 constexpr std::size_t kAuditIdLimit = 100;  // member ids listed in one audit event
 
 std::string location(const request_context& ctx, std::string_view kind, std::string_view id) {
-  return ctx.base_url + "/scim/v2/enterprises/" + ctx.enterprise.slug + "/" + std::string(kind) + "/" +
+  return ctx.scim_root + "/" + std::string(kind) + "/" +
          std::string(id);
 }
 

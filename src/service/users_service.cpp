@@ -19,7 +19,7 @@ constexpr std::string_view kIdentity = "external_identity";
 constexpr std::array<std::string_view, 4> kUserFilterAttributes = {"userName", "externalId", "id", "displayName"};
 
 std::string user_location(const request_context& ctx, std::string_view id) {
-  return ctx.base_url + "/scim/v2/enterprises/" + ctx.enterprise.slug + "/Users/" + std::string(id);
+  return ctx.scim_root + "/Users/" + std::string(id);
 }
 
 json render(const request_context& ctx, const store::user_row& row) {

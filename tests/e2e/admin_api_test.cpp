@@ -175,7 +175,7 @@ TEST_F(AdminApi, tokenScopesDefaultToAdminEnterpriseAndAreValidated) {
   EXPECT_EQ(minted.json()["scopes"], json({"admin:enterprise"}));
   EXPECT_TRUE(minted.json()["label"].is_null());
 
-  EXPECT_TRUE(is_scim_error(admin.post("enterprises/acme/tokens", json{{"scopes", {"repo"}}}), 400));
+  EXPECT_TRUE(is_scim_error(admin.post("enterprises/acme/tokens", json{{"scopes", {"scim"}}}), 400));
   EXPECT_TRUE(is_scim_error(admin.post("enterprises/acme/tokens", json{{"scopes", "scim:enterprise"}}), 400));
   EXPECT_TRUE(is_scim_error(admin.post("enterprises/acme/tokens", json{{"secret", "x"}}), 400));
   EXPECT_TRUE(is_scim_error(admin.post("enterprises/nope-" + random_uuid().substr(0, 8) + "/tokens", json::object()),

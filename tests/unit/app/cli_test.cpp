@@ -423,10 +423,12 @@ TEST(Cli, errorsAreOneLiners) {
       {{"token"}, "emuscim token: missing subcommand (expected 'add')"},
       {{"token", "add"}, "emuscim token add: --enterprise is required"},
       {{"token", "add", "--enterprise"}, "emuscim token add: --enterprise: missing value"},
-      {{"token", "add", "--enterprise", "acme", "--scope", "repo"},
-       "emuscim token add: --scope: expected admin:enterprise, scim:enterprise or read:audit_log, got 'repo'"},
+      {{"token", "add", "--enterprise", "acme", "--scope", "scim"},
+       "emuscim token add: --scope: expected one of GitHub's token scopes (such as scim:enterprise, admin:enterprise, "
+       "read:audit_log, read:org, admin:org), got 'scim'"},
       {{"token", "add", "--enterprise", "acme", "--scope="},
-       "emuscim token add: --scope: expected admin:enterprise, scim:enterprise or read:audit_log, got ''"},
+       "emuscim token add: --scope: expected one of GitHub's token scopes (such as scim:enterprise, admin:enterprise, "
+       "read:audit_log, read:org, admin:org), got ''"},
       {{"token", "add", "--enterprise", "a b"},
        "emuscim token add: --enterprise: expected 1 to 64 characters from a-z, 0-9 and '-', got 'a b'"},
       {{"token", "add", "acme"}, "emuscim token add: unexpected argument 'acme'"},

@@ -166,42 +166,5 @@ TEST(Token, parseAuthorizationPointsIntoHeader) {
   EXPECT_EQ(got->data(), header.data() + 7);
 }
 
-TEST(Token, knownScope) {
-  struct row {
-    std::string scope;
-    bool known;
-  };
-  const std::vector<row> rows = {
-      {"admin:enterprise", true},  {"scim:enterprise", true},   {"read:audit_log", true},
-      {"", false},                 {"repo", false},             {"admin:org", false},
-      {"read:enterprise", false},  {"Admin:Enterprise", false}, {"SCIM:ENTERPRISE", false},
-      {" scim:enterprise", false}, {"scim:enterprise ", false}, {"admin:enterprise,read:audit_log", false},
-  };
-  for (const auto& r : rows) EXPECT_EQ(known_scope(r.scope), r.known) << "'" << r.scope << "'";
-}
-
-TEST(Token, scopeGrants) {
-  struct row {
-    std::vector<std::string> scopes;
-    bool scim;
-    bool audit;
-  };
-  const std::vector<row> rows = {
-      {{}, false, false},
-      {{"scim:enterprise"}, true, false},
-      {{"admin:enterprise"}, true, true},
-      {{"read:audit_log"}, false, true},
-      {{"scim:enterprise", "read:audit_log"}, true, true},
-      {{"repo", "admin:org"}, false, false},
-      {{"repo", "scim:enterprise"}, true, false},
-      {{"SCIM:ENTERPRISE", "Admin:Enterprise"}, false, false},
-      {{"read:enterprise"}, false, false},
-  };
-  for (const auto& r : rows) {
-    EXPECT_EQ(grants_scim(r.scopes), r.scim);
-    EXPECT_EQ(grants_audit_read(r.scopes), r.audit);
-  }
-}
-
 }  // namespace
 }  // namespace emuscim::auth

@@ -26,6 +26,7 @@
 #include <gtest/gtest.h>
 
 #include "emuscim/http/net.hpp"
+#include "emuscim/http/error_response.hpp"
 #include "emuscim/http/server.hpp"
 
 namespace emuscim::http::testing {
@@ -35,10 +36,13 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 // Answers "<method> <target>" in text/plain, with special targets for the tests:
-//   /throw  throws;   /slow  waits 200 ms first;   /big  answers 8 MiB.
+//   /throw  throws;   /slow  waits 200 ms first;   /big  answers 8 MiB;
+//   /stream streams "one", "two", "three" as chunks of a text/event-stream.
 class echo_handler : public request_handler {
  public:
-  net::awaitable<response> handle(request req, const connection_info& conn) override {
+  response refuse(const scim::error& e, unsigned version) override { return make_error(e, version, false); }
+
+  net::awaitable<response> handle(request req, const connection_info& conn, stream_pump& stream) override {
     calls.fetch_add(1);
     if (req.target() == "/throw") throw std::runtime_error("boom");
     if (req.target() == "/slow") {
@@ -48,6 +52,15 @@ class echo_handler : public request_handler {
     }
     response res{bhttp::status::ok, req.version()};
     res.set(bhttp::field::content_type, "text/plain");
+    if (req.target() == "/stream") {
+      res.set(bhttp::field::content_type, "text/event-stream");
+      stream = [](stream_sink& sink) -> net::awaitable<void> {
+        for (const char* part : {"one", "two", "three"}) {
+          if (!co_await sink.send(part)) co_return;
+        }
+      };
+      co_return res;
+    }
     if (req.target() == "/big") {
       res.body().assign(8 * 1024 * 1024, 'x');
     } else {

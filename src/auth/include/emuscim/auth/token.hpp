@@ -27,10 +27,4 @@ bool constant_time_equal(std::span<const unsigned char> a, std::span<const unsig
 // nullopt when the header is missing the scheme or the token.
 std::optional<std::string_view> parse_authorization(std::string_view header);
 
-// Scopes are GitHub's OAuth scope names. Known: admin:enterprise, scim:enterprise,
-// read:audit_log. Unknown scope names are rejected at mint time.
-bool known_scope(std::string_view scope);
-bool grants_scim(std::span<const std::string> scopes);        // admin:enterprise or scim:enterprise
-bool grants_audit_read(std::span<const std::string> scopes);  // read:audit_log or admin:enterprise
-
 }  // namespace emuscim::auth

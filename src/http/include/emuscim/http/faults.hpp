@@ -1,7 +1,7 @@
 #pragma once
 // Fault injection per enterprise, set through the admin API (docs/ADMIN_API.md): extra
 // latency, a share of requests answered with a server error, or throttling (429). In memory
-// only and off unless configured. Plugged into the router as its fault_hook.
+// only and off unless configured. Asked by the pipeline for routes that allow fault injection.
 // Thread-safety: every member may be called from any thread.
 
 #include <atomic>
@@ -12,9 +12,19 @@
 #include <string>
 #include <string_view>
 
-#include "emuscim/http/router.hpp"
+#include <chrono>
+
+#include "emuscim/scim/error.hpp"
 
 namespace emuscim::http {
+
+// What to do with one request: wait `delay` (a timer, not the thread), then answer `error`
+// (if set) without serving the request.
+struct scim_fault {
+  std::chrono::milliseconds delay{0};
+  std::optional<scim::error> error;
+  std::optional<std::int64_t> retry_after;  // seconds: Retry-After and x-ratelimit-remaining: 0 (throttle)
+};
 
 struct fault_config {
   std::uint32_t latency_ms = 0;         // added to every SCIM request

@@ -16,9 +16,18 @@
 #include <string_view>
 #include <vector>
 
-#include "emuscim/http/router.hpp"
+#include <functional>
 
 namespace emuscim::http {
+
+// One finished request, as the metrics see it.
+struct request_record {
+  std::string_view method;
+  std::string_view route;  // template, e.g. /scim/v2/enterprises/{enterprise}/Users/{scim_user_id}
+  unsigned status = 0;
+  double seconds = 0;
+};
+using request_observer = std::function<void(const request_record&)>;
 
 struct metric_gauges {
   struct enterprise {

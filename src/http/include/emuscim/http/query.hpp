@@ -11,6 +11,10 @@ namespace emuscim::http {
 
 // application/x-www-form-urlencoded decoding: %XX and '+' as space. Invalid escapes are kept literally.
 std::string url_decode(std::string_view s);
+// Path-segment decoding (RFC 3986): %XX only; '+' stays '+'.
+std::string url_decode_path(std::string_view s);
+// RFC 3986 unreserved characters kept, everything else %XX (query values, Link headers).
+std::string url_encode(std::string_view s);
 
 struct target {
   std::string path;   // raw (SCIM ids never need decoding)

@@ -7,14 +7,16 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 namespace emuscim::http {
 
 struct rate_settings {
   bool enforce = false;
-  std::uint32_t requests_per_hour = 5000;
-  std::uint32_t user_creations_per_hour = 1000;
+  std::uint32_t requests_per_hour = 5000;           // per token
+  std::uint32_t user_creations_per_hour = 1000;     // per enterprise
+  std::uint32_t unauthenticated_per_hour = 60;      // per client address (GitHub's unauthenticated limit)
 };
 
 struct rate_state {
@@ -31,6 +33,10 @@ class rate_limiter {
   explicit rate_limiter(rate_settings s) : settings_(s) {}
   // Counts one request of `token_id` and reports the window's state.
   rate_state hit(std::int64_t token_id);
+  // Counts one request without valid credentials from `client` (its address).
+  rate_state hit_unauthenticated(const std::string& client);
+  // Counts one admin API request (reported, never enforced: the admin API is not GitHub's).
+  rate_state hit_admin();
   // Counts one user creation attempt in `enterprise_id` (a refused attempt is not counted).
   rate_state creation_hit(std::int64_t enterprise_id);
   // New settings; every window starts afresh.
@@ -47,6 +53,8 @@ class rate_limiter {
   rate_settings settings_;
   std::unordered_map<std::int64_t, window> windows_;            // per token
   std::unordered_map<std::int64_t, window> creation_windows_;   // per enterprise
+  std::unordered_map<std::string, window> anonymous_windows_;   // per client address
+  window admin_window_;
 };
 
 }  // namespace emuscim::http

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "emuscim/http/net.hpp"
+#include "emuscim/scim/error.hpp"
 
 namespace emuscim::http {
 
@@ -22,12 +23,29 @@ struct connection_info {
   bool tls = false;
 };
 
-// Implemented by the router. Called on the connection's strand; it may co_await.
+// A long-lived answer (text/event-stream): after handle() returns the response head, the
+// transport sends it with chunked encoding and runs the pump, which writes body chunks through
+// the sink until it returns. send() returns false once the client is gone; stopping() turns
+// true when the server shuts down (the pump should return promptly).
+class stream_sink {
+ public:
+  virtual ~stream_sink() = default;
+  virtual net::awaitable<bool> send(std::string chunk) = 0;
+  virtual bool stopping() const = 0;
+};
+using stream_pump = std::function<net::awaitable<void>(stream_sink&)>;
+
+// Implemented by the request pipeline. Called on the connection's strand; it may co_await.
 // The returned response's keep_alive / version are set by the transport from the request.
+// handle() must not throw: the pipeline is the one place that turns an exception into an
+// answer. A handler that wants to stream sets `stream` (and leaves the body empty).
 class request_handler {
  public:
   virtual ~request_handler() = default;
-  virtual net::awaitable<response> handle(request req, const connection_info& conn) = 0;
+  virtual net::awaitable<response> handle(request req, const connection_info& conn, stream_pump& stream) = 0;
+  // The answer to a request the transport refuses before it reaches handle() (431, 413,
+  // malformed 400, 503 while stopping), rendered by the handler's one error renderer.
+  virtual response refuse(const scim::error& e, unsigned version) = 0;
 };
 
 struct server_options {

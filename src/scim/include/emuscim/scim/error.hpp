@@ -7,13 +7,24 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace emuscim::scim {
+
+// One entry of a REST validation error (GitHub's 422 "Validation Failed" `errors` array).
+struct field_error {
+  std::string resource;  // "Team"
+  std::string field;     // "name"
+  std::string code;      // "missing_field", "invalid", "already_exists", "custom"
+  std::string message;   // optional, for code "custom"
+};
 
 struct error {
   int status = 400;
   std::string scim_type;  // RFC 7644 §3.12 scimType, empty where none applies
   std::string detail;     // a sentence a person can act on
+  std::vector<field_error> errors = {};   // REST routes only
+  std::string documentation_url = {};     // empty: the renderer's default for the route's dialect
 };
 
 inline constexpr std::string_view error_schema_urn = "urn:ietf:params:scim:api:messages:2.0:Error";

@@ -1,11 +1,15 @@
 #pragma once
-// Bearer-token authentication and authorization (github-emu-scim.md §4, emuscim's 401/403 table).
+// Bearer-token authentication (github-emu-scim.md §4, emuscim's 401/403/404 table): who is
+// calling, and may they act on the tenant the path names. Scope checks are the pipeline's
+// (each route declares GitHub's accepted scopes). Thread-safe.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "emuscim/auth/token.hpp"
 #include "emuscim/scim/error.hpp"
 #include "emuscim/service/context.hpp"
 
@@ -15,17 +19,32 @@ class database;
 
 namespace emuscim::service {
 
-enum class access { scim, audit_read };
-
+// A caller holding a valid token.
 struct principal {
-  enterprise_ref enterprise;
   std::int64_t token_id = 0;
+  std::int64_t enterprise_id = 0;  // the enterprise the token belongs to
   std::vector<std::string> scopes;
 };
 
-// Missing, malformed, unknown or revoked token -> 401; unknown enterprise -> 404;
-// token of another enterprise or lacking the scope -> 403.
-scim::result<principal> authenticate(store::database& db, std::optional<std::string_view> authorization,
-                                     std::string_view enterprise_slug, access needed);
+class auth_service {
+ public:
+  // `admin_token`: the admin API's token (only its hash is kept); nullopt = admin API off.
+  auth_service(store::database& db, const std::optional<std::string>& admin_token);
+
+  bool admin_enabled() const { return admin_hash_.has_value(); }
+
+  // Missing, malformed, unknown or revoked token -> 401.
+  scim::result<principal> authenticate(std::optional<std::string_view> authorization);
+
+  // The enterprise a path names, for this caller: unknown -> 404; another enterprise's -> 403.
+  scim::result<enterprise_ref> enterprise_for(const principal& who, std::string_view slug);
+
+  // The admin token, compared in constant time: anything else -> 401 (enterprise tokens too).
+  scim::status authenticate_admin(std::optional<std::string_view> authorization) const;
+
+ private:
+  store::database& db_;
+  std::optional<auth::token_hash> admin_hash_;
+};
 
 }  // namespace emuscim::service

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +20,9 @@ struct request_context {
   enterprise_ref enterprise;
   std::optional<std::int64_t> token_id;
   std::string request_id;  // x-github-request-id
-  std::string base_url;    // scheme://host[:port], no trailing slash; prefix of meta.location
+  std::string base_url;    // scheme://host[:port], no trailing slash
+  std::string scim_root;   // base_url + the tenant's SCIM prefix, e.g. .../scim/v2/enterprises/acme;
+                           // meta.location = scim_root + "/Users/" + id
   std::string method;      // for scim_api_success / scim_api_failure audit events
   std::string path;
   std::string query;

@@ -1,13 +1,17 @@
-#include "emuscim/http/admin_audit.hpp"
+#include "emuscim/service/audit_log.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <vector>
 
 #include "emuscim/auth/token.hpp"
+#include "emuscim/store/database.hpp"
+#include "emuscim/store/repo.hpp"
+#include "service/audit_rows.hpp"
 
-namespace emuscim::http::audit_view {
+namespace emuscim::service {
 
 namespace {
 
@@ -53,7 +57,7 @@ std::string next_day(std::chrono::year_month_day ymd) {
 
 scim::error unprocessable(std::string detail) { return {422, "", std::move(detail)}; }
 
-scim::status apply_created(std::string_view term, std::string_view v, store::audit_query& q) {
+scim::status apply_created(std::string_view term, std::string_view v, audit_filter& q) {
   auto bad = [&] {
     return scim::fail(unprocessable("Unsupported date in '" + std::string(term) +
                                     "': expected created:YYYY-MM-DD, created:>=YYYY-MM-DD (also >, <=, <) or "
@@ -113,6 +117,21 @@ std::string document_id(std::int64_t seq) {
 
 }  // namespace
 
+namespace detail {
+
+store::audit_query to_query(const audit_filter& f) {
+  return store::audit_query{f.action, f.since, f.until, f.before_seq, f.limit};
+}
+
+audit_event to_event(store::audit_row row) {
+  auto data = json::parse(row.data, nullptr, false);
+  if (!data.is_object()) data = json::object();
+  return {row.seq,          row.enterprise_id,       std::move(row.created), std::move(row.action), row.actor_token_id,
+          std::move(row.request_id), std::move(row.resource_id), row.success, std::move(data)};
+}
+
+}  // namespace detail
+
 std::optional<std::int64_t> epoch_millis(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.fff]Z
   if (s.size() < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s.back() != 'Z') return std::nullopt;
@@ -160,7 +179,7 @@ std::optional<std::string> normalize_time_bound(std::string_view s) {
   return out + ":" + seconds + "." + millis + "Z";
 }
 
-scim::status apply_phrase(std::string_view phrase, store::audit_query& q) {
+scim::status apply_phrase(std::string_view phrase, audit_filter& q) {
   bool have_action = false, have_created = false;
   while (!phrase.empty()) {
     while (!phrase.empty() && std::isspace(static_cast<unsigned char>(phrase.front()))) phrase.remove_prefix(1);
@@ -190,36 +209,48 @@ scim::status apply_phrase(std::string_view phrase, store::audit_query& q) {
   return {};
 }
 
-json admin_event(const store::audit_row& row) {
-  auto data = json::parse(row.data, nullptr, false);
-  if (data.is_discarded()) data = json::object();
-  return {{"id", row.seq},
-          {"action", row.action},
-          {"created", row.created},
-          {"actor_token_id", row.actor_token_id ? json(*row.actor_token_id) : json(nullptr)},
-          {"request_id", row.request_id},
-          {"resource_id", row.resource_id},
-          {"success", row.success},
-          {"data", std::move(data)}};
-}
-
-json github_event(const store::audit_row& row, std::string_view business_slug, std::string_view short_code) {
+json github_entry(const audit_event& row, const enterprise_ref& enterprise) {
   auto ms = epoch_millis(row.created).value_or(0);
   json e = {{"@timestamp", ms},
             {"_document_id", document_id(row.seq)},
             {"action", row.action},
-            {"actor", std::string(short_code) + "_admin"},
-            {"business", business_slug},
+            {"actor", enterprise.short_code + "_admin"},
+            {"business", enterprise.slug},
             {"business_id", row.enterprise_id},
             {"created_at", ms},
             {"request_id", row.request_id}};
-  auto data = json::parse(row.data, nullptr, false);
-  if (data.is_object()) {
-    for (auto& [k, v] : data.items()) {
+  if (row.data.is_object()) {
+    for (const auto& [k, v] : row.data.items()) {
       if (!e.contains(k)) e[k] = v;  // the entry's own fields win over event details
     }
   }
   return e;
 }
 
-}  // namespace emuscim::http::audit_view
+std::vector<audit_event> audit_service::github_page(const enterprise_ref& enterprise, audit_filter f,
+                                                    std::int64_t page, std::int64_t per_page) {
+  constexpr std::int64_t kSkipChunk = 1000;
+  auto rows = db_.read([&](store::connection& conn) {
+    store::transaction tx(conn);  // the skipped pages and this one from one snapshot
+    // Page N starts after (N-1)*per_page events: walk there by seq in bounded chunks.
+    std::int64_t skip = (page - 1) * per_page;
+    std::vector<store::audit_row> out;
+    while (skip > 0) {
+      f.limit = std::min(skip, kSkipChunk);
+      auto chunk = store::list_audit(conn, enterprise.id, detail::to_query(f));
+      skip -= static_cast<std::int64_t>(chunk.size());
+      if (static_cast<std::int64_t>(chunk.size()) < f.limit) return out;  // fewer events than pages
+      f.before_seq = chunk.back().seq;
+    }
+    f.limit = per_page;
+    out = store::list_audit(conn, enterprise.id, detail::to_query(f));
+    tx.commit();
+    return out;
+  });
+  std::vector<audit_event> events;
+  events.reserve(rows.size());
+  for (auto& r : rows) events.push_back(detail::to_event(std::move(r)));
+  return events;
+}
+
+}  // namespace emuscim::service

@@ -1,0 +1,197 @@
+// The admin API's enterprise family (docs/ADMIN_API.md): enterprises, tokens, reset, users, audit.
+#include <algorithm>
+
+#include "emuscim/http/pipeline.hpp"
+#include "emuscim/service/admin_service.hpp"
+#include "http/handlers/handlers.hpp"
+
+namespace emuscim::http::handlers {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kDefaultUsersPage = 100;
+constexpr std::int64_t kMaxUsersPage = 1000;
+constexpr std::int64_t kDefaultAuditLimit = 100;
+constexpr std::int64_t kMaxAuditLimit = 1000;
+constexpr std::size_t kMaxLabel = 256;
+
+template <class T>
+json opt(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+json enterprise_json(const service::enterprise_info& e) {
+  return {{"slug", e.slug},
+          {"short_code", e.short_code},
+          {"created", e.created},
+          {"user_count", e.user_count},
+          {"group_count", e.group_count}};
+}
+
+json token_json(const service::token_info& t) {
+  return {{"id", t.id}, {"scopes", t.scopes}, {"label", opt(t.label)}, {"created", t.created},
+          {"revoked", opt(t.revoked)}};
+}
+
+json user_json(const service::managed_user& u) {
+  return {{"id", u.id},
+          {"userName", u.user_name},
+          {"externalId", opt(u.external_id)},
+          {"displayName", opt(u.display_name)},
+          {"login", u.login},
+          {"original_login", u.original_login},
+          {"suspended", !u.active},
+          {"active", u.active},
+          {"role", opt(u.role)},
+          {"email", opt(u.email)},
+          {"group_ids", u.group_ids},
+          {"created", u.created},
+          {"modified", u.modified}};
+}
+
+json event_json(const service::audit_event& e) {
+  return {{"id", e.seq},
+          {"action", e.action},
+          {"created", e.created},
+          {"actor_token_id", opt(e.actor_token_id)},
+          {"request_id", e.request_id},
+          {"resource_id", e.resource_id},
+          {"success", e.success},
+          {"data", e.data}};
+}
+
+service::admin_service& admin(call& c) { return c.svc.admin; }
+const std::string& slug(const call& c) { return c.param("enterprise"); }
+
+}  // namespace
+
+net::awaitable<outcome> admin_list_enterprises(call& c) {
+  json list = json::array();
+  for (const auto& e : admin(c).enterprises()) list.push_back(enterprise_json(e));
+  co_return json_answer(200, json{{"enterprises", std::move(list)}});
+}
+
+net::awaitable<outcome> admin_create_enterprise(call& c) {
+  if (auto ok = only_keys(c.body, {"slug", "short_code"}); !ok) co_return scim::fail(ok.error());
+  const auto slug_it = c.body.find("slug");
+  const auto code_it = c.body.find("short_code");
+  std::string slug_v = slug_it != c.body.end() && slug_it->is_string() ? slug_it->get<std::string>() : "";
+  std::string code_v = code_it != c.body.end() && code_it->is_string() ? code_it->get<std::string>() : "";
+  auto out = co_await admin(c).ensure_enterprise(std::move(slug_v), std::move(code_v));
+  if (!out) co_return scim::fail(out.error());
+  auto a = json_answer(out->second ? 201 : 200, enterprise_json(out->first));
+  if (out->second) a.headers.emplace_back("Location", "/_emuscim/enterprises/" + out->first.slug);
+  co_return a;
+}
+
+net::awaitable<outcome> admin_get_enterprise(call& c) {
+  auto e = admin(c).enterprise(slug(c));
+  if (!e) co_return scim::fail(e.error());
+  co_return json_answer(200, enterprise_json(*e));
+}
+
+net::awaitable<outcome> admin_delete_enterprise(call& c) {
+  auto done = co_await admin(c).delete_enterprise(slug(c));
+  if (!done) co_return scim::fail(done.error());
+  c.svc.faults.clear(slug(c));
+  co_return no_content();
+}
+
+net::awaitable<outcome> admin_reset(call& c) {
+  auto done = co_await admin(c).reset(slug(c));
+  if (!done) co_return scim::fail(done.error());
+  co_return no_content();
+}
+
+net::awaitable<outcome> admin_list_tokens(call& c) {
+  auto tokens = admin(c).tokens(slug(c));
+  if (!tokens) co_return scim::fail(tokens.error());
+  json list = json::array();
+  for (const auto& t : *tokens) list.push_back(token_json(t));
+  co_return json_answer(200, json{{"tokens", std::move(list)}});
+}
+
+net::awaitable<outcome> admin_create_token(call& c) {
+  if (auto ok = only_keys(c.body, {"scopes", "label"}); !ok) co_return scim::fail(ok.error());
+  std::optional<std::vector<std::string>> scopes;  // absent: the default scope
+  if (auto it = c.body.find("scopes"); it != c.body.end()) {
+    if (!it->is_array()) co_return scim::fail(scim::invalid_value("'scopes' must be an array of strings"));
+    scopes.emplace();
+    for (const auto& v : *it) {
+      if (!v.is_string()) co_return scim::fail(scim::invalid_value("'scopes' must be an array of strings"));
+      scopes->push_back(v.get<std::string>());
+    }
+  }
+  std::optional<std::string> label;
+  if (auto it = c.body.find("label"); it != c.body.end() && !it->is_null()) {
+    if (!it->is_string() || it->get_ref<const std::string&>().size() > kMaxLabel) {
+      co_return scim::fail(scim::invalid_value("'label' must be a string of at most 256 bytes"));
+    }
+    label = it->get<std::string>();
+  }
+  auto out = co_await admin(c).create_token(slug(c), std::move(scopes), std::move(label));
+  if (!out) co_return scim::fail(out.error());
+  json body = token_json(out->info);
+  body["token"] = out->token;  // the only time it is shown
+  co_return json_answer(201, body);
+}
+
+net::awaitable<outcome> admin_revoke_token(call& c) {
+  const auto& raw = c.param("token_id");
+  const auto id = to_int64(raw);
+  if (!id || *id <= 0) co_return scim::fail(scim::not_found("Token '" + raw + "' not found"));
+  auto done = co_await admin(c).revoke_token(slug(c), *id);
+  if (!done) co_return scim::fail(done.error());
+  co_return no_content();
+}
+
+net::awaitable<outcome> admin_list_users(call& c) {
+  auto start = int_param(c, "startIndex", 1);
+  if (!start) co_return scim::fail(start.error());
+  auto count = int_param(c, "count", kDefaultUsersPage);
+  if (!count) co_return scim::fail(count.error());
+  const std::int64_t first = std::max<std::int64_t>(1, *start);
+  const std::int64_t n = std::clamp<std::int64_t>(*count, 0, kMaxUsersPage);
+  auto page = admin(c).users(slug(c), first - 1, n);
+  if (!page) co_return scim::fail(page.error());
+  json users = json::array();
+  for (const auto& u : page->users) users.push_back(user_json(u));
+  const auto returned = users.size();
+  co_return json_answer(200, json{{"totalResults", page->total},
+                                  {"startIndex", first},
+                                  {"itemsPerPage", returned},
+                                  {"users", std::move(users)}});
+}
+
+net::awaitable<outcome> admin_audit_log(call& c) {
+  service::audit_filter f;
+  if (auto a = c.query("action"); a && !a->empty()) f.action = *a;
+  for (auto [name, bound] : {std::pair{"since", &f.since}, std::pair{"until", &f.until}}) {
+    auto v = c.query(name);
+    if (!v || v->empty()) continue;
+    *bound = service::normalize_time_bound(*v);
+    if (!*bound) {
+      co_return scim::fail(scim::invalid_value("Query parameter '" + std::string(name) +
+                                               "' must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.fff]Z, got '" + *v + "'"));
+    }
+  }
+  if (auto v = c.query("before"); v && !v->empty()) {
+    auto before = int_param(c, "before", 0);
+    if (!before) co_return scim::fail(before.error());
+    f.before_seq = *before;
+  }
+  auto limit = int_param(c, "limit", kDefaultAuditLimit);
+  if (!limit) co_return scim::fail(limit.error());
+  f.limit = std::clamp<std::int64_t>(*limit, 1, kMaxAuditLimit);
+  auto events = admin(c).audit(slug(c), f);
+  if (!events) co_return scim::fail(events.error());
+  json list = json::array();
+  for (const auto& e : *events) list.push_back(event_json(e));
+  const bool more = static_cast<std::int64_t>(events->size()) == f.limit;
+  co_return json_answer(200, json{{"events", std::move(list)},
+                                  {"next_before", more ? json(events->back().seq) : json(nullptr)}});
+}
+
+}  // namespace emuscim::http::handlers
