@@ -6,6 +6,7 @@
 #include <utility>
 #include <variant>
 
+#include "emuscim/base/text.hpp"
 #include "emuscim/scim/filter.hpp"
 #include "scim/model_util.hpp"
 
@@ -14,8 +15,8 @@ namespace emuscim::scim {
 namespace {
 
 using nlohmann::json;
+using base::iequals;
 using model_detail::find_ci;
-using model_detail::iequals;
 using model_detail::is_blank;
 using model_detail::schema_split;
 
@@ -70,16 +71,6 @@ result<std::string> display_name_value(const json& v) {
   return v.get<std::string>();
 }
 
-bool schemas_contain(const json* schemas, std::string_view urn) {
-  if (schemas == nullptr) return false;
-  if (schemas->is_string()) return iequals(schemas->get_ref<const std::string&>(), urn);
-  if (!schemas->is_array()) return false;
-  for (const auto& s : *schemas) {
-    if (s.is_string() && iequals(s.get_ref<const std::string&>(), urn)) return true;
-  }
-  return false;
-}
-
 result<group_input> canonical_group_impl(const json& body, validation_mode mode) {
   if (!body.is_object()) return fail(invalid_syntax("A Group must be a JSON object"));
   const json* display_name = nullptr;
@@ -102,7 +93,7 @@ result<group_input> canonical_group_impl(const json& body, validation_mode mode)
   }
 
   const bool strict = mode == validation_mode::strict;
-  if (strict && !schemas_contain(schemas, group_schema)) {
+  if (strict && !model_detail::schemas_contain(schemas, group_schema)) {
     return fail(invalid_value("Attribute 'schemas' must contain '" + std::string(group_schema) + "'"));
   }
   group_input out;

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "emuscim/base/text.hpp"
 #include "scim/model_util.hpp"
 #include "scim/user_attrs.hpp"
 
@@ -35,7 +36,7 @@ constexpr std::array<std::string_view, 6> name_subs = {"formatted",  "familyName
 
 user_attr_info lookup_user_attr(std::string_view name) {
   for (const auto& e : attr_table) {
-    if (model_detail::iequals(name, e.name)) return {e.kind, e.name};
+    if (base::iequals(name, e.name)) return {e.kind, e.name};
   }
   return {user_attr::unsupported, name};
 }
@@ -49,7 +50,7 @@ std::string_view attr_name(user_attr a) {
 
 std::optional<std::string_view> canonical_name_sub(std::string_view name) {
   for (auto s : name_subs) {
-    if (model_detail::iequals(name, s)) return s;
+    if (base::iequals(name, s)) return s;
   }
   return std::nullopt;
 }
@@ -59,11 +60,10 @@ std::optional<std::string_view> canonical_name_sub(std::string_view name) {
 namespace {
 
 using nlohmann::json;
-using model_detail::iequals;
+using base::iequals;
+using model_detail::in_quotes;
 using model_detail::is_blank;
 using user_detail::user_attr;
-
-std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 error missing(std::string_view attr) { return invalid_value("Missing required attribute " + in_quotes(attr)); }
 
@@ -140,16 +140,6 @@ json dedupe_roles(const json& roles) {
   return out;
 }
 
-bool schemas_contain(const json* schemas, std::string_view urn) {
-  if (schemas == nullptr) return false;
-  if (schemas->is_string()) return iequals(schemas->get_ref<const std::string&>(), urn);
-  if (!schemas->is_array()) return false;
-  for (const auto& s : *schemas) {
-    if (s.is_string() && iequals(s.get_ref<const std::string&>(), urn)) return true;
-  }
-  return false;
-}
-
 result<json> canonical_user_impl(const json& body, validation_mode mode, user_use use) {
   if (!body.is_object()) return fail(invalid_syntax("A User must be a JSON object"));
 
@@ -212,7 +202,7 @@ result<json> canonical_user_impl(const json& body, validation_mode mode, user_us
   // Required attributes (github-emu-scim.md §7).
   const bool strict = mode == validation_mode::strict;
   const bool full = use == user_use::create || use == user_use::replace;
-  if (strict && full && !schemas_contain(schemas, user_schema)) {
+  if (strict && full && !model_detail::schemas_contain(schemas, user_schema)) {
     return fail(invalid_value("Attribute 'schemas' must contain '" + std::string(user_schema) + "'"));
   }
   if (!out.contains("userName")) return fail(missing("userName"));

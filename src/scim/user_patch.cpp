@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emuscim/base/text.hpp"
 #include "emuscim/scim/filter.hpp"
 #include "emuscim/scim/user.hpp"
 #include "scim/model_util.hpp"
@@ -20,7 +21,8 @@ namespace emuscim::scim {
 namespace {
 
 using nlohmann::json;
-using model_detail::iequals;
+using base::iequals;
+using model_detail::in_quotes;
 using model_detail::is_blank;
 using model_detail::schema_split;
 using user_detail::user_attr;
@@ -31,8 +33,6 @@ struct target {
   std::string sub;      // canonical sub-attribute; empty for the whole attribute
   filter value_filter;  // emails[type eq "work"] and the like; null when absent
 };
-
-std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 // nullopt: a path GitHub stores nothing under, accepted and ignored (github-emu-scim.md §10 rule 7).
 result<std::optional<target>> classify(const patch_path& p) {
