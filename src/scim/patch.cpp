@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "emuscim/base/text.hpp"
-#include "emuscim/scim/user.hpp"
+#include "emuscim/scim/resource.hpp"
 #include "scim/model_util.hpp"
 
 namespace emuscim::scim {

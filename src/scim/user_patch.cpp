@@ -1,5 +1,7 @@
-// apply_user_patch (declared in emuscim/scim/user.hpp): the User PATCH engine, RFC 7644 §3.5.2
-// in the dialects of github-emu-scim.md §10 and idp-clients.md §1.4, §1.5, §2.2.
+// apply_user_patch (user_patch.hpp): the User PATCH engine, RFC 7644 §3.5.2 in the dialects of
+// github-emu-scim.md §10 and idp-clients.md §1.4, §1.5, §2.2.
+
+#include "emuscim/scim/user_patch.hpp"
 
 #include <algorithm>
 #include <optional>

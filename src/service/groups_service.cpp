@@ -5,6 +5,7 @@
 #include "audit.hpp"
 #include "emuscim/scim/filter.hpp"
 #include "emuscim/scim/group.hpp"
+#include "emuscim/scim/group_patch.hpp"
 #include "emuscim/scim/patch.hpp"
 #include "emuscim/store/database.hpp"
 #include "emuscim/store/repo.hpp"

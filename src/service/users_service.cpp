@@ -6,6 +6,7 @@
 #include "emuscim/emu/roles.hpp"
 #include "emuscim/scim/filter.hpp"
 #include "emuscim/scim/patch.hpp"
+#include "emuscim/scim/user_patch.hpp"
 #include "emuscim/store/database.hpp"
 #include "emuscim/store/repo.hpp"
 #include "ids.hpp"

@@ -1,5 +1,5 @@
 // libFuzzer target: the PATCH engine. parse_patch_request (patch.hpp), then apply_user_patch
-// (user.hpp) and plan_group_patch (group.hpp).
+// (user_patch.hpp) and plan_group_patch (group_patch.hpp).
 // Input: a PATCH body, optionally followed by a NUL byte and a starting User document:
 //     <PATCH body JSON> [ '\0' <User JSON> ]
 // The User part, when present and accepted by canonical_user(lenient, patched), replaces the
@@ -19,9 +19,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emuscim/scim/group.hpp"
+#include "emuscim/scim/group_patch.hpp"
 #include "emuscim/scim/patch.hpp"
 #include "emuscim/scim/user.hpp"
+#include "emuscim/scim/user_patch.hpp"
 #include "fuzz_common.hpp"
 
 using namespace emuscim;

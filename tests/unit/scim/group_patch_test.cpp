@@ -1,5 +1,5 @@
-// plan_group_patch is declared in group.hpp; the PATCH envelope comes from patch.hpp.
-#include "emuscim/scim/group.hpp"
+// plan_group_patch is declared in group_patch.hpp; the PATCH envelope comes from patch.hpp.
+#include "emuscim/scim/group_patch.hpp"
 
 #include <string>
 #include <vector>

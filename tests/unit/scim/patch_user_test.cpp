@@ -1,5 +1,5 @@
-// apply_user_patch is declared in user.hpp; the PATCH envelope comes from patch.hpp.
-#include "emuscim/scim/user.hpp"
+// apply_user_patch is declared in user_patch.hpp; the PATCH envelope comes from patch.hpp.
+#include "emuscim/scim/user_patch.hpp"
 
 #include <string>
 #include <vector>
