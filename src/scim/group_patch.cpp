@@ -1,5 +1,5 @@
-// plan_group_patch (group_patch.hpp): the Group PATCH, RFC 7644 §3.5.2 in the dialects of
-// github-emu-scim.md §10 rule 5 and idp-clients.md §4.
+// plan_group_patch and apply_group_patch (group_patch.hpp): the Group PATCH, RFC 7644 §3.5.2 in the
+// dialects of github-emu-scim.md §10 rule 5 and idp-clients.md §4.
 
 #include "emuscim/scim/group_patch.hpp"
 
@@ -13,6 +13,7 @@
 #include "emuscim/scim/filter.hpp"
 #include "scim/group_attrs.hpp"
 #include "scim/model_util.hpp"
+#include "scim/patch_walk.hpp"
 
 namespace emuscim::scim {
 
@@ -20,7 +21,6 @@ namespace {
 
 using nlohmann::json;
 using group_detail::group_attr;
-using model_detail::schema_split;
 
 // members[value eq "a"] and members[value eq "a" or value eq "b"] (idp-clients.md Q4, Okta §2.2).
 bool collect_member_filter(const filter_node& node, std::vector<std::string>& ids) {
@@ -39,94 +39,51 @@ bool collect_member_filter(const filter_node& node, std::vector<std::string>& id
   return false;
 }
 
-class group_planner {
+class group_compiler {
  public:
-  explicit group_planner(validation_mode mode) : strict_(mode == validation_mode::strict) {}
+  explicit group_compiler(validation_mode mode) : strict_(mode == validation_mode::strict) {}
 
-  status apply(const patch_operation& op) {
-    static const json absent;  // a missing value reads as null
-    const json& value = op.value ? *op.value : absent;
-    if (!model_detail::has_path(op)) {
-      if (op.op == patch_op_kind::remove) return fail(no_target("A remove operation needs a 'path'"));
-      return apply_pathless(op.op, value);
-    }
-    const auto split = model_detail::split_schema(*op.path, group_schema);
-    switch (split.what) {
-      case schema_split::kind::other:
-        return {};  // Microsoft's ADSCIM URN and other extensions: nothing GitHub keeps
-      case schema_split::kind::core:
-        if (split.rest.empty()) {
-          if (op.op == patch_op_kind::remove) return fail(no_target("Cannot remove the whole Group"));
-          return apply_pathless(op.op, value);
+  status compile(const patch_detail::patch_target& t) {
+    const patch_path& path = t.path;
+    // A key of a path-less value names a group attribute exactly, as Okta's
+    // {"id": ..., "displayName": ...} does (idp-clients.md §2.2); dotted or filtered keys name
+    // nothing a group keeps.
+    if (t.pathless && t.text != path.attr.name) return {};
+    const auto attr = group_detail::lookup_group_attr(path.attr.name);
+    const std::string& sub = path.value_filter ? path.sub_attr : path.attr.sub;
+
+    switch (attr) {
+      case group_attr::members:
+        if (path.value_filter) return member_filter(t.op, path);
+        if (!sub.empty()) {
+          return fail(invalid_path("Unsupported path '" + std::string(t.source.path ? *t.source.path : t.text) +
+                                   "': use 'members' or 'members[value eq \"<id>\"]'"));
         }
-        break;
-      case schema_split::kind::none:
-        break;
-    }
-    auto path = parse_patch_path(split.rest);
-    if (!path) return fail(std::move(path.error()));
-    if (!path->attr.urn.empty() && !base::iequals(path->attr.urn, group_schema)) return {};
-    const auto attr = group_detail::lookup_group_attr(path->attr.name);
-    const std::string& sub = path->value_filter ? path->sub_attr : path->attr.sub;
-
-    if (attr == group_attr::members) {
-      if (path->value_filter) return apply_member_filter(op.op, *path);
-      if (!sub.empty()) {
-        return fail(invalid_path("Unsupported path '" + *op.path + "': use 'members' or 'members[value eq \"<id>\"]'"));
+        return members(t.op, t.value);
+      case group_attr::display_name:
+      case group_attr::external_id: {
+        const char* name = attr == group_attr::display_name ? "displayName" : "externalId";
+        if (path.value_filter) {
+          return fail(invalid_path(std::string("Attribute '") + name +
+                                   "' is single-valued; a value filter [...] applies only to 'members'"));
+        }
+        if (!sub.empty()) {
+          return fail(invalid_path(std::string("Attribute '") + name + "' has no sub-attribute '" + sub + "'"));
+        }
+        return simple(t.op, attr, t.value);
       }
-      return apply_members(op.op, value);
+      case group_attr::schemas:
+      case group_attr::read_only:
+      case group_attr::unsupported:
+        return {};  // id, meta, schemas and attributes GitHub does not keep
     }
-    if (attr == group_attr::display_name || attr == group_attr::external_id) {
-      const char* name = attr == group_attr::display_name ? "displayName" : "externalId";
-      if (path->value_filter) {
-        return fail(invalid_path(std::string("Attribute '") + name +
-                                 "' is single-valued; a value filter [...] applies only to 'members'"));
-      }
-      if (!sub.empty()) {
-        return fail(invalid_path(std::string("Attribute '") + name + "' has no sub-attribute '" + sub + "'"));
-      }
-      return apply_simple(op.op, attr, value);
-    }
-    return {};  // id, meta, schemas and attributes GitHub does not keep
+    return {};
   }
 
   group_patch_plan take() { return std::move(plan_); }
 
  private:
-  // Okta renames with {"id": ..., "displayName": ...} and no path (idp-clients.md §2.2).
-  status apply_pathless(patch_op_kind op, const json& value) {
-    if (!value.is_object()) {
-      return fail(invalid_value("An operation without a 'path' needs an object 'value' of attributes"));
-    }
-    for (const auto& [key, v] : value.items()) {
-      const auto split = model_detail::split_schema(key, group_schema);
-      if (split.what == schema_split::kind::other) continue;
-      if (split.what == schema_split::kind::core && split.rest.empty()) {
-        if (v.is_object()) {
-          if (auto ok = apply_pathless(op, v); !ok) return ok;
-        }
-        continue;
-      }
-      switch (group_detail::lookup_group_attr(split.rest)) {
-        case group_attr::members:
-          if (auto ok = apply_members(op, v); !ok) return ok;
-          break;
-        case group_attr::display_name:
-          if (auto ok = apply_simple(op, group_attr::display_name, v); !ok) return ok;
-          break;
-        case group_attr::external_id:
-          if (auto ok = apply_simple(op, group_attr::external_id, v); !ok) return ok;
-          break;
-        case group_attr::schemas:
-        case group_attr::read_only:
-        case group_attr::unsupported:
-          break;
-      }
-    }
-    return {};
-  }
-
-  status apply_simple(patch_op_kind op, group_attr attr, const json& value) {
+  status simple(patch_op_kind op, group_attr attr, const json& value) {
     if (attr == group_attr::display_name) {
       if (op == patch_op_kind::remove) {
         return fail(mutability("Attribute 'displayName' is required and cannot be removed"));
@@ -149,7 +106,7 @@ class group_planner {
   }
 
   // github-emu-scim.md §10 rule 5.
-  status apply_members(patch_op_kind op, const json& value) {
+  status members(patch_op_kind op, const json& value) {
     if (op == patch_op_kind::remove && value.is_null()) {
       plan_.members.push_back({member_step::kind::clear, {}});
       return {};
@@ -177,7 +134,7 @@ class group_planner {
     return {};
   }
 
-  status apply_member_filter(patch_op_kind op, const patch_path& path) {
+  status member_filter(patch_op_kind op, const patch_path& path) {
     if (op != patch_op_kind::remove) {
       return fail(invalid_path("A members[...] filter is supported with 'remove' only; add or replace 'members' "
                                "with a value array instead"));
@@ -203,15 +160,11 @@ class group_planner {
 };
 
 result<group_patch_plan> plan_impl(const std::vector<patch_operation>& ops, validation_mode mode) {
-  group_planner planner(mode);
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    if (auto ok = planner.apply(ops[i]); !ok) {
-      auto e = std::move(ok.error());
-      e.detail = "Operations[" + std::to_string(i) + "]: " + e.detail;
-      return fail(std::move(e));
-    }
-  }
-  return planner.take();
+  group_compiler compiler(mode);
+  auto ok = patch_detail::walk_patch(ops, group_schema, "Group",
+                                     [&](const patch_detail::patch_target& t) { return compiler.compile(t); });
+  if (!ok) return fail(std::move(ok.error()));
+  return compiler.take();
 }
 
 }  // namespace
@@ -220,8 +173,21 @@ result<group_patch_plan> plan_group_patch(const std::vector<patch_operation>& op
   try {
     return plan_impl(ops, mode);
   } catch (const nlohmann::json::exception&) {
+    // Not reachable with the checks above; kept so a missed case answers 400, not 500.
     return fail(invalid_value("The PATCH could not be applied to the Group"));
   }
+}
+
+nlohmann::json apply_group_patch(nlohmann::json doc, const group_patch_plan& plan) {
+  if (plan.display_name) doc["displayName"] = *plan.display_name;
+  if (plan.external_id) {
+    if (*plan.external_id) {
+      doc["externalId"] = **plan.external_id;
+    } else {
+      doc.erase("externalId");
+    }
+  }
+  return doc;
 }
 
 }  // namespace emuscim::scim

@@ -63,7 +63,6 @@ using nlohmann::json;
 using base::iequals;
 using model_detail::in_quotes;
 using model_detail::is_blank;
-using user_detail::user_attr;
 
 error missing(std::string_view attr) { return invalid_value("Missing required attribute " + in_quotes(attr)); }
 
@@ -144,12 +143,12 @@ result<json> canonical_user_impl(const json& body, validation_mode mode, user_us
   if (!body.is_object()) return fail(invalid_syntax("A User must be a JSON object"));
 
   // Attribute names are case-insensitive (RFC 7643 §2.1); two spellings of one attribute are ambiguous.
-  std::array<const json*, user_detail::user_attr_count> given{};
+  std::array<const json*, user_attr_count> given{};
   const json* schemas = nullptr;
   for (const auto& [key, v] : body.items()) {
     const auto info = user_detail::lookup_user_attr(key);
     if (info.kind == user_attr::schemas) schemas = &v;
-    if (!user_detail::is_stored(info.kind)) continue;
+    if (!is_stored(info.kind)) continue;
     auto& slot = given[static_cast<std::size_t>(info.kind)];
     if (slot != nullptr) return fail(invalid_value("Attribute " + in_quotes(info.name) + " is given more than once"));
     slot = &v;

@@ -103,6 +103,13 @@ inline const nlohmann::json& sample_user() {
   return doc;
 }
 
+// A stored (canonical) group document, as Entra provisions it.
+inline const nlohmann::json& sample_group() {
+  static const nlohmann::json doc =
+      nlohmann::json::parse(R"json({"displayName": "Engineering", "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"})json");
+  return doc;
+}
+
 // The canonical user document of emuscim/scim/user.hpp: only the stored keys, no nulls,
 // `userName` a non-empty string, `active` a boolean, `name` a non-empty object of string parts,
 // `emails`/`roles` arrays of items with a non-empty string `value` and only value/type/primary/display.

@@ -16,12 +16,31 @@
 // enterprise-extension fields, unknown URNs, id, meta, schemas) is accepted and dropped.
 // PATCH is in user_patch.hpp.
 
+#include <cstddef>
+
 #include <nlohmann/json.hpp>
 
 #include "emuscim/scim/error.hpp"
 #include "emuscim/scim/resource.hpp"
 
 namespace emuscim::scim {
+
+// The attributes of a User by kind (github-emu-scim.md §7): the stored ones first, in the order of
+// the canonical document above.
+enum class user_attr {
+  user_name,
+  external_id,
+  active,
+  display_name,
+  name,
+  emails,
+  roles,
+  schemas,      // read-only here: checked by strict validation, never stored
+  read_only,    // id, meta: ignored on input (github-emu-scim.md §7, §10 rule 3)
+  unsupported,  // everything else: accepted and ignored (§10 rule 7)
+};
+inline constexpr std::size_t user_attr_count = 7;  // the stored ones
+inline constexpr bool is_stored(user_attr a) { return static_cast<std::size_t>(a) < user_attr_count; }
 
 // What the document is for; decides which attributes are required.
 //   create:  lenient needs userName + externalId; strict needs GitHub's published list
