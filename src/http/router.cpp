@@ -76,7 +76,8 @@ bool excludes_members(const target& t) {
   return false;
 }
 
-response json_response(unsigned status, const json& body, unsigned version, const char* content_type) {
+response json_response(unsigned status, const nlohmann::ordered_json& body, unsigned version,
+                       const char* content_type) {
   response res{static_cast<bhttp::status>(status), version};
   res.set(bhttp::field::content_type, content_type);
   res.body() = body.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -137,29 +137,29 @@ result<group_input> canonical_group(const nlohmann::json& body, validation_mode 
   }
 }
 
-nlohmann::json render_group(const nlohmann::json& doc, const resource_meta& meta,
-                            const std::vector<member_view>* members) {
-  json out = json::object();
-  out["schemas"] = json::array({std::string(group_schema)});
+nlohmann::ordered_json render_group(const nlohmann::json& doc, const resource_meta& meta,
+                                    const std::vector<member_view>* members) {
+  using nlohmann::ordered_json;
+  ordered_json out = ordered_json::object();
+  out["schemas"] = ordered_json::array({std::string(group_schema)});
   out["id"] = meta.id;
   // github-emu-scim.md §8: externalId is always present, null when unset (Okta's groups have none).
   const auto ext = doc.find("externalId");
-  out["externalId"] = (ext != doc.end() && ext->is_string()) ? *ext : json(nullptr);
+  out["externalId"] = (ext != doc.end() && ext->is_string()) ? ordered_json(*ext) : ordered_json(nullptr);
   const auto name = doc.find("displayName");
-  out["displayName"] = (name != doc.end() && name->is_string()) ? *name : json(nullptr);
+  out["displayName"] = (name != doc.end() && name->is_string()) ? ordered_json(*name) : ordered_json(nullptr);
   if (members != nullptr) {
-    json list = json::array();
+    ordered_json list = ordered_json::array();
     for (const auto& m : *members) {
-      json item = {{"value", m.value}, {"$ref", m.ref}};
+      ordered_json item = ordered_json::object();
+      item["value"] = m.value;
+      item["$ref"] = m.ref;
       if (m.display) item["display"] = *m.display;
       list.push_back(std::move(item));
     }
     out["members"] = std::move(list);
   }
-  out["meta"] = {{"resourceType", "Group"},
-                 {"created", meta.created},
-                 {"lastModified", meta.last_modified},
-                 {"location", meta.location}};
+  out["meta"] = render_meta("Group", meta);
   return out;
 }
 

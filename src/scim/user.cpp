@@ -2,6 +2,7 @@
 
 #include <array>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -237,28 +238,57 @@ result<nlohmann::json> canonical_user(const nlohmann::json& body, validation_mod
   }
 }
 
-nlohmann::json render_user(const nlohmann::json& doc, const resource_meta& meta) {
-  using nlohmann::json;
-  json out = json::object();
-  out["schemas"] = json::array({std::string(user_schema)});
+namespace {
+
+using nlohmann::ordered_json;
+
+// `object` with the keys of `order` first, in that order, then any others.
+ordered_json ordered(const json& object, std::span<const std::string_view> order) {
+  if (!object.is_object()) return object;
+  ordered_json out = ordered_json::object();
+  for (const auto key : order) {
+    if (const auto it = object.find(key); it != object.end()) out[std::string(key)] = *it;
+  }
+  for (const auto& [key, v] : object.items()) {
+    if (!out.contains(key)) out[key] = v;
+  }
+  return out;
+}
+
+// RFC 7643 §4.1.1; GitHub's example starts with formatted, familyName, givenName, middleName.
+constexpr std::array<std::string_view, 6> name_order = {"formatted",  "familyName",      "givenName",
+                                                        "middleName", "honorificPrefix", "honorificSuffix"};
+// GitHub's email example reads value, type, primary; its role example value, primary.
+constexpr std::array<std::string_view, 4> item_order = {"value", "type", "primary", "display"};
+
+ordered_json ordered_items(const json& items) {
+  if (!items.is_array()) return items;
+  ordered_json out = ordered_json::array();
+  for (const auto& item : items) out.push_back(ordered(item, item_order));
+  return out;
+}
+
+}  // namespace
+
+nlohmann::ordered_json render_user(const nlohmann::json& doc, const resource_meta& meta) {
+  ordered_json out = ordered_json::object();
+  out["schemas"] = ordered_json::array({std::string(user_schema)});
   out["id"] = meta.id;
-  const auto copy = [&](const char* key) {
-    if (const auto it = doc.find(key); it != doc.end() && !it->is_null()) out[key] = *it;
+  const auto find = [&](const char* key) -> const json* {
+    const auto it = doc.find(key);
+    return (it != doc.end() && !it->is_null()) ? &*it : nullptr;
   };
-  copy("externalId");
-  copy("userName");
-  copy("displayName");
-  copy("name");
+  if (const json* v = find("externalId")) out["externalId"] = *v;
   const auto active = doc.find("active");
   out["active"] = (active != doc.end() && active->is_boolean()) ? active->get<bool>() : true;
+  if (const json* v = find("userName")) out["userName"] = *v;
+  if (const json* v = find("name")) out["name"] = ordered(*v, name_order);
+  if (const json* v = find("displayName")) out["displayName"] = *v;
   // GitHub's response schema requires `emails`, so an unset list is rendered as [].
   const auto emails = doc.find("emails");
-  out["emails"] = (emails != doc.end() && emails->is_array()) ? *emails : json::array();
-  copy("roles");
-  out["meta"] = {{"resourceType", "User"},
-                 {"created", meta.created},
-                 {"lastModified", meta.last_modified},
-                 {"location", meta.location}};
+  out["emails"] = (emails != doc.end() && emails->is_array()) ? ordered_items(*emails) : ordered_json::array();
+  if (const json* v = find("roles")) out["roles"] = ordered_items(*v);
+  out["meta"] = render_meta("User", meta);
   return out;
 }
 

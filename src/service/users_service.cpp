@@ -23,7 +23,7 @@ std::string user_location(const request_context& ctx, std::string_view id) {
   return ctx.base_url + "/scim/v2/enterprises/" + ctx.enterprise.slug + "/Users/" + std::string(id);
 }
 
-json render(const request_context& ctx, const store::user_row& row) {
+nlohmann::ordered_json render(const request_context& ctx, const store::user_row& row) {
   auto doc = json::parse(row.doc, nullptr, false);
   return scim::render_user(doc, {row.id, row.created, row.modified, user_location(ctx, row.id)});
 }
@@ -197,7 +197,7 @@ scim::result<reply> users_service::list(const request_context& ctx, const list_q
                         generation);
     }
   }
-  json resources = json::array();
+  nlohmann::ordered_json resources = nlohmann::ordered_json::array();
   for (const auto& row : page.rows) resources.push_back(render(ctx, row));
   return reply{200, scim::render_list(static_cast<std::size_t>(page.total), static_cast<std::size_t>(start),
                                       std::move(resources)),

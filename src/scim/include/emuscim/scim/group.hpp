@@ -32,10 +32,11 @@ struct member_view {
   std::optional<std::string> display;      // user's displayName
 };
 
-// GitHub's group response: schemas, id, externalId (null when unset), displayName,
-// members (array of {value, $ref, display?}; omitted when `members` is nullptr, which is how
-// excludedAttributes=members is honoured), meta {resourceType "Group", created, lastModified, location}.
-nlohmann::json render_group(const nlohmann::json& doc, const resource_meta& meta,
-                            const std::vector<member_view>* members);
+// GitHub's group response, in the member order of its example (openapi `scim-enterprise-group`):
+// schemas, id, externalId (null when unset), displayName, members (array of {value, $ref,
+// display?}; omitted when `members` is nullptr, which is how excludedAttributes=members is
+// honoured), meta {resourceType "Group", created, lastModified, location}.
+nlohmann::ordered_json render_group(const nlohmann::json& doc, const resource_meta& meta,
+                                    const std::vector<member_view>* members);
 
 }  // namespace emuscim::scim

@@ -1,6 +1,10 @@
 #pragma once
 // What the SCIM resource types share: their schema URNs, the validation mode, the `meta` block and
 // the list envelope (RFC 7643 §3.1, RFC 7644 §3.4.2). Pure.
+//
+// Responses are nlohmann::ordered_json, built in the member order of GitHub's own examples
+// (shared spec openapi/ghec-scim.json): `schemas` first, `meta` last. Stored documents stay
+// nlohmann::json.
 
 #include <cstddef>
 #include <string>
@@ -27,8 +31,13 @@ struct resource_meta {
   std::string location;       // absolute URL
 };
 
-// {"schemas":[ListResponse], "totalResults", "Resources", "startIndex", "itemsPerPage"}.
-// itemsPerPage is the number of resources given (github-emu-scim.md §6); null resources render as [].
-nlohmann::json render_list(std::size_t total_results, std::size_t start_index, nlohmann::json resources);
+// {"resourceType", "created", "lastModified", "location"}, in that order.
+nlohmann::ordered_json render_meta(std::string_view resource_type, const resource_meta& meta);
+
+// {"schemas":[ListResponse], "totalResults", "Resources", "startIndex", "itemsPerPage"}, in that
+// order. itemsPerPage is the number of resources given (github-emu-scim.md §6); null resources
+// render as [].
+nlohmann::ordered_json render_list(std::size_t total_results, std::size_t start_index,
+                                   nlohmann::ordered_json resources);
 
 }  // namespace emuscim::scim

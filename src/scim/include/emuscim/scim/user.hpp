@@ -55,9 +55,11 @@ enum class user_use { create, replace, patched };
 // a missing required attribute -> invalid_value("Missing required attribute 'userName'").
 result<nlohmann::json> canonical_user(const nlohmann::json& body, validation_mode mode, user_use use);
 
-// GitHub's user response: schemas, id, externalId (omitted when unset), userName,
-// displayName (when set), name (when set), active, emails ([] when none), roles (when set),
-// meta {resourceType "User", created, lastModified, location}.
-nlohmann::json render_user(const nlohmann::json& doc, const resource_meta& meta);
+// GitHub's user response, in the member order of its example (openapi `scim-enterprise-user`):
+// schemas, id, externalId (omitted when unset), active, userName, name (when set; parts in
+// RFC 7643 §4.1.1 order), displayName (when set), emails ([] when none), roles (when set),
+// meta {resourceType "User", created, lastModified, location}. Email and role items read
+// value, type, primary, display.
+nlohmann::ordered_json render_user(const nlohmann::json& doc, const resource_meta& meta);
 
 }  // namespace emuscim::scim
