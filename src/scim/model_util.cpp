@@ -49,7 +49,9 @@ const nlohmann::json* find_ci(const nlohmann::json& object, std::string_view key
 
 bool schemas_contain(const nlohmann::json* schemas, std::string_view urn) {
   if (schemas == nullptr) return false;
-  const auto is_urn = [&](const nlohmann::json& s) { return s.is_string() && iequals(s.get_ref<const std::string&>(), urn); };
+  const auto is_urn = [&](const nlohmann::json& s) {
+    return s.is_string() && iequals(s.get_ref<const std::string&>(), urn);
+  };
   if (is_urn(*schemas)) return true;
   if (!schemas->is_array()) return false;
   for (const auto& s : *schemas) {

@@ -106,8 +106,8 @@ inline const nlohmann::json& sample_user() {
 
 // A stored (canonical) group document, as Entra provisions it.
 inline const nlohmann::json& sample_group() {
-  static const nlohmann::json doc =
-      nlohmann::json::parse(R"json({"displayName": "Engineering", "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"})json");
+  static const nlohmann::json doc = nlohmann::json::parse(
+      R"json({"displayName": "Engineering", "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"})json");
   return doc;
 }
 
@@ -186,7 +186,8 @@ inline void check_user_fixed_point(const nlohmann::json& doc, scim::validation_m
              ctx + ": render_user output " + rendered.dump());
   FUZZ_CHECK(nlohmann::json(rendered["userName"]) == doc["userName"], ctx + ": render_user lost userName");
   check_member_order(rendered,
-                     {"schemas", "id", "externalId", "active", "userName", "name", "displayName", "emails", "roles", "meta"},
+                     {"schemas", "id", "externalId", "active", "userName", "name", "displayName", "emails", "roles",
+                      "meta"},
                      ctx + ": render_user");
 }
 
