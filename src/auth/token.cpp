@@ -13,6 +13,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "emuscim/base/text.hpp"
+
 namespace emuscim::auth {
 
 namespace {
@@ -26,20 +28,12 @@ constexpr std::size_t kTokenDigits = 43;
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-std::string_view trim(std::string_view s) {
+// Without HTTP optional whitespace (RFC 9110 §5.6.3: SP and HTAB only). Not base::trim, which also
+// drops CR and LF: a header value carrying those is malformed, not a token.
+std::string_view trim_ows(std::string_view s) {
   while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
   return s;
-}
-
-bool iequals(std::string_view a, std::string_view lower_b) {
-  if (a.size() != lower_b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower_b[i]) return false;
-  }
-  return true;
 }
 
 
@@ -95,13 +89,13 @@ bool constant_time_equal(std::span<const unsigned char> a, std::span<const unsig
 }
 
 std::optional<std::string_view> parse_authorization(std::string_view header) {
-  const std::string_view h = trim(header);
+  const std::string_view h = trim_ows(header);
   const auto gap = std::ranges::find_if(h, is_blank);
   if (gap == h.end()) return std::nullopt;  // no blank: scheme alone, or token alone
   const auto scheme_len = static_cast<std::size_t>(gap - h.begin());
   const std::string_view scheme = h.substr(0, scheme_len);
-  if (!iequals(scheme, "bearer") && !iequals(scheme, "token")) return std::nullopt;
-  const std::string_view token = trim(h.substr(scheme_len));
+  if (!base::iequals(scheme, "bearer") && !base::iequals(scheme, "token")) return std::nullopt;
+  const std::string_view token = trim_ows(h.substr(scheme_len));
   // RFC 6750 b64token and GitHub tokens are visible ASCII; a blank or control byte means a
   // malformed header, never a token worth hashing.
   if (token.empty()) return std::nullopt;

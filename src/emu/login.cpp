@@ -150,13 +150,4 @@ bool valid_short_code(std::string_view code) {
   }
   return true;
 }
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 }  // namespace emuscim::emu

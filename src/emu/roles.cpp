@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emuscim/base/text.hpp"
+
 namespace emuscim::emu {
 
 namespace {
@@ -39,30 +41,12 @@ constexpr std::array<role_alias, 15> kAliases{{
     {"guest collaborator", role::guest_collaborator},
 }};
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view lower_b) {
-  if (a.size() != lower_b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower_b[i]) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<role> parse_role(std::string_view value) {
-  const std::string_view v = trim(value);
+  const std::string_view v = base::trim(value);
   for (const auto& alias : kAliases) {
-    if (iequals(v, alias.text)) return alias.value;
+    if (base::iequals(v, alias.text)) return alias.value;
   }
   return std::nullopt;
 }

@@ -11,6 +11,8 @@
 #include <system_error>
 #include <utility>
 
+#include "emuscim/base/text.hpp"
+
 namespace emuscim::scim {
 namespace {
 
@@ -28,19 +30,8 @@ bool is_path_char(char c) { return is_name_char(c) || c == '.' || c == ':' || c 
 // Characters that end a word (operator, keyword) even without whitespace.
 bool is_delimiter(char c) { return c == '(' || c == ')' || c == '[' || c == ']' || c == '"' || c == '\''; }
 
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  }
-  return true;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
+using base::iequals;
+using base::istarts_with;
 
 // RFC 7643 §2.1 ATTRNAME; a leading '$' admits `$ref`.
 bool is_attr_name(std::string_view s) {

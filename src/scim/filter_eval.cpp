@@ -13,44 +13,24 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emuscim/base/text.hpp"
 #include "emuscim/scim/filter.hpp"
+#include "scim/model_util.hpp"
 
 namespace emuscim::scim {
 namespace {
 
 using json = nlohmann::json;
 
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = to_lower(c);
-  return out;
-}
-
-const json* find_ci(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  if (auto it = object.find(key); it != object.end()) return &*it;
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    if (iequals(it.key(), key)) return &*it;
-  }
-  return nullptr;
-}
+using base::to_lower;
+using model_detail::find_ci;
 
 // Extension attributes live under their schema URN; core-schema URNs name the top level.
 const json* container_for(const json& object, const std::string& urn) {
   if (urn.empty()) return &object;
   if (const json* ext = find_ci(object, urn); ext != nullptr && ext->is_object()) return ext;
   constexpr std::string_view core = "urn:ietf:params:scim:schemas:core:";
-  if (urn.size() >= core.size() && iequals(std::string_view(urn).substr(0, core.size()), core)) return &object;
+  if (base::istarts_with(urn, core)) return &object;
   return nullptr;
 }
 
@@ -113,17 +93,6 @@ std::vector<const json*> candidates(const json& object, const attr_path& a) {
   return out;
 }
 
-// Entra sends booleans as "True"/"False" strings.
-std::optional<bool> truth(const json& v) {
-  if (v.is_boolean()) return v.get<bool>();
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    if (iequals(s, "true")) return true;
-    if (iequals(s, "false")) return false;
-  }
-  return std::nullopt;
-}
-
 // long double holds every int64 and uint64 exactly on the platforms we build for.
 std::optional<long double> numeric(const json& v) {
   switch (v.type()) {
@@ -167,8 +136,9 @@ enum class order { less, equal, greater, unequal, incomparable };
 
 order three_way(const json& attr, const json& value) {
   if (attr.is_boolean() || value.is_boolean()) {
-    const auto a = truth(attr);
-    const auto b = truth(value);
+    // Entra sends booleans as "True"/"False" strings.
+    const auto a = model_detail::to_bool(attr);
+    const auto b = model_detail::to_bool(value);
     if (!a || !b) return order::incomparable;
     return *a == *b ? order::equal : order::unequal;
   }
@@ -179,8 +149,8 @@ order three_way(const json& attr, const json& value) {
     return order::unequal;
   }
   if (attr.is_string() && value.is_string()) {
-    const std::string a = lower(attr.get_ref<const std::string&>());
-    const std::string b = lower(value.get_ref<const std::string&>());
+    const std::string a = to_lower(attr.get_ref<const std::string&>());
+    const std::string b = to_lower(value.get_ref<const std::string&>());
     const int c = a.compare(b);
     return c < 0 ? order::less : (c > 0 ? order::greater : order::equal);
   }
@@ -195,8 +165,8 @@ bool compare_one(const json& attr, compare_op op, const json& value) {
       const auto a = text(attr);
       const auto b = text(value);
       if (!a || !b) return false;
-      const std::string la = lower(*a);
-      const std::string lb = lower(*b);
+      const std::string la = to_lower(*a);
+      const std::string lb = to_lower(*b);
       if (op == compare_op::co) return la.find(lb) != std::string::npos;
       if (op == compare_op::sw) return la.starts_with(lb);
       return la.ends_with(lb);

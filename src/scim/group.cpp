@@ -4,24 +4,35 @@
 #include <string_view>
 #include <unordered_set>
 #include <utility>
-#include <variant>
 
-#include "emuscim/scim/filter.hpp"
+#include "emuscim/base/text.hpp"
+#include "scim/group_attrs.hpp"
 #include "scim/model_util.hpp"
 
 namespace emuscim::scim {
 
+namespace group_detail {
+
 namespace {
 
 using nlohmann::json;
-using model_detail::find_ci;
-using model_detail::iequals;
-using model_detail::is_blank;
-using model_detail::schema_split;
 
-enum class group_attr { display_name, external_id, members, schemas, read_only, unsupported };
+// One member reference: {"value": id, "display"?, "displayName"?, "$ref"?: null} or a bare id string
+// (github-emu-scim.md §8; Entra sends "$ref": null, Okta `display`).
+// The view points into `item`.
+result<std::string_view> member_id(const json& item, std::size_t index) {
+  const json* v = item.is_string() ? &item : model_detail::find_ci(item, "value");
+  if (v == nullptr || !v->is_string() || v->get_ref<const std::string&>().empty()) {
+    return fail(invalid_value("Attribute 'members[" + std::to_string(index) +
+                              "]' needs a non-empty string 'value' (the SCIM user id)"));
+  }
+  return std::string_view(v->get_ref<const std::string&>());
+}
+
+}  // namespace
 
 group_attr lookup_group_attr(std::string_view name) {
+  using base::iequals;
   if (iequals(name, "displayName")) return group_attr::display_name;
   if (iequals(name, "externalId")) return group_attr::external_id;
   if (iequals(name, "members")) return group_attr::members;
@@ -30,21 +41,8 @@ group_attr lookup_group_attr(std::string_view name) {
   return group_attr::unsupported;
 }
 
-// One member reference: {"value": id, "display"?, "displayName"?, "$ref"?: null} or a bare id string
-// (github-emu-scim.md §8; Entra sends "$ref": null, Okta `display`).
-// The view points into `item`.
-result<std::string_view> member_id(const json& item, std::size_t index) {
-  const json* v = item.is_string() ? &item : find_ci(item, "value");
-  if (v == nullptr || !v->is_string() || v->get_ref<const std::string&>().empty()) {
-    return fail(invalid_value("Attribute 'members[" + std::to_string(index) +
-                              "]' needs a non-empty string 'value' (the SCIM user id)"));
-  }
-  return std::string_view(v->get_ref<const std::string&>());
-}
-
-// A members value: an array, or (leniently) a single member. Ids are de-duplicated in order of
-// first appearance; null items are skipped.
-result<std::vector<std::string>> member_ids(const json& value) {
+result<std::vector<std::string>> member_ids(const nlohmann::json& value) {
+  using nlohmann::json;
   // Not copied into an array first: a full replace can carry 100,000 members.
   const std::size_t count = value.is_array() ? value.size() : 1;
   std::vector<std::string> out;
@@ -61,7 +59,7 @@ result<std::vector<std::string>> member_ids(const json& value) {
   return out;
 }
 
-result<std::string> display_name_value(const json& v) {
+result<std::string> display_name_value(const nlohmann::json& v) {
   if (!v.is_string()) {
     if (v.is_null()) return fail(invalid_value("Attribute 'displayName' must be a non-empty string"));
     return fail(invalid_value("Attribute 'displayName' must be a string"));
@@ -70,15 +68,15 @@ result<std::string> display_name_value(const json& v) {
   return v.get<std::string>();
 }
 
-bool schemas_contain(const json* schemas, std::string_view urn) {
-  if (schemas == nullptr) return false;
-  if (schemas->is_string()) return iequals(schemas->get_ref<const std::string&>(), urn);
-  if (!schemas->is_array()) return false;
-  for (const auto& s : *schemas) {
-    if (s.is_string() && iequals(s.get_ref<const std::string&>(), urn)) return true;
-  }
-  return false;
-}
+}  // namespace group_detail
+
+namespace {
+
+using nlohmann::json;
+using group_detail::display_name_value;
+using group_detail::group_attr;
+using group_detail::lookup_group_attr;
+using group_detail::member_ids;
 
 result<group_input> canonical_group_impl(const json& body, validation_mode mode) {
   if (!body.is_object()) return fail(invalid_syntax("A Group must be a JSON object"));
@@ -102,7 +100,7 @@ result<group_input> canonical_group_impl(const json& body, validation_mode mode)
   }
 
   const bool strict = mode == validation_mode::strict;
-  if (strict && !schemas_contain(schemas, group_schema)) {
+  if (strict && !model_detail::schemas_contain(schemas, group_schema)) {
     return fail(invalid_value("Attribute 'schemas' must contain '" + std::string(group_schema) + "'"));
   }
   group_input out;
@@ -114,7 +112,7 @@ result<group_input> canonical_group_impl(const json& body, validation_mode mode)
   if (!name) return fail(std::move(name.error()));
   out.doc["displayName"] = std::move(*name);
 
-  if (external_id != nullptr && !is_blank(*external_id)) {
+  if (external_id != nullptr && !model_detail::is_blank(*external_id)) {
     if (!external_id->is_string()) return fail(invalid_value("Attribute 'externalId' must be a string"));
     out.doc["externalId"] = *external_id;
   } else if (strict) {
@@ -129,198 +127,6 @@ result<group_input> canonical_group_impl(const json& body, validation_mode mode)
   return out;
 }
 
-// members[value eq "a"] and members[value eq "a" or value eq "b"] (idp-clients.md Q4, Okta §2.2).
-bool collect_member_filter(const filter_node& node, std::vector<std::string>& ids) {
-  if (const auto* c = std::get_if<comparison>(&node.node)) {
-    if (c->op != compare_op::eq || !c->attr.urn.empty() || !c->attr.sub.empty() || !iequals(c->attr.name, "value") ||
-        !c->value.is_string()) {
-      return false;
-    }
-    ids.push_back(c->value.get<std::string>());
-    return true;
-  }
-  if (const auto* l = std::get_if<logical>(&node.node)) {
-    return l->op == logical::kind::or_ && l->lhs && l->rhs && collect_member_filter(*l->lhs, ids) &&
-           collect_member_filter(*l->rhs, ids);
-  }
-  return false;
-}
-
-class group_planner {
- public:
-  explicit group_planner(validation_mode mode) : strict_(mode == validation_mode::strict) {}
-
-  status apply(const patch_operation& op) {
-    static const json absent;  // a missing value reads as null
-    const json& value = op.value ? *op.value : absent;
-    if (!model_detail::has_path(op)) {
-      if (op.op == patch_op_kind::remove) return fail(no_target("A remove operation needs a 'path'"));
-      return apply_pathless(op.op, value);
-    }
-    const auto split = model_detail::split_schema(*op.path, group_schema);
-    switch (split.what) {
-      case schema_split::kind::other:
-        return {};  // Microsoft's ADSCIM URN and other extensions: nothing GitHub keeps
-      case schema_split::kind::core:
-        if (split.rest.empty()) {
-          if (op.op == patch_op_kind::remove) return fail(no_target("Cannot remove the whole Group"));
-          return apply_pathless(op.op, value);
-        }
-        break;
-      case schema_split::kind::none:
-        break;
-    }
-    auto path = parse_patch_path(split.rest);
-    if (!path) return fail(std::move(path.error()));
-    if (!path->attr.urn.empty() && !iequals(path->attr.urn, group_schema)) return {};
-    const auto attr = lookup_group_attr(path->attr.name);
-    const std::string& sub = path->value_filter ? path->sub_attr : path->attr.sub;
-
-    if (attr == group_attr::members) {
-      if (path->value_filter) return apply_member_filter(op.op, *path);
-      if (!sub.empty()) {
-        return fail(invalid_path("Unsupported path '" + *op.path + "': use 'members' or 'members[value eq \"<id>\"]'"));
-      }
-      return apply_members(op.op, value);
-    }
-    if (attr == group_attr::display_name || attr == group_attr::external_id) {
-      const char* name = attr == group_attr::display_name ? "displayName" : "externalId";
-      if (path->value_filter) {
-        return fail(invalid_path(std::string("Attribute '") + name +
-                                 "' is single-valued; a value filter [...] applies only to 'members'"));
-      }
-      if (!sub.empty()) {
-        return fail(invalid_path(std::string("Attribute '") + name + "' has no sub-attribute '" + sub + "'"));
-      }
-      return apply_simple(op.op, attr, value);
-    }
-    return {};  // id, meta, schemas and attributes GitHub does not keep
-  }
-
-  group_patch_plan take() { return std::move(plan_); }
-
- private:
-  // Okta renames with {"id": ..., "displayName": ...} and no path (idp-clients.md §2.2).
-  status apply_pathless(patch_op_kind op, const json& value) {
-    if (!value.is_object()) {
-      return fail(invalid_value("An operation without a 'path' needs an object 'value' of attributes"));
-    }
-    for (const auto& [key, v] : value.items()) {
-      const auto split = model_detail::split_schema(key, group_schema);
-      if (split.what == schema_split::kind::other) continue;
-      if (split.what == schema_split::kind::core && split.rest.empty()) {
-        if (v.is_object()) {
-          if (auto ok = apply_pathless(op, v); !ok) return ok;
-        }
-        continue;
-      }
-      switch (lookup_group_attr(split.rest)) {
-        case group_attr::members:
-          if (auto ok = apply_members(op, v); !ok) return ok;
-          break;
-        case group_attr::display_name:
-          if (auto ok = apply_simple(op, group_attr::display_name, v); !ok) return ok;
-          break;
-        case group_attr::external_id:
-          if (auto ok = apply_simple(op, group_attr::external_id, v); !ok) return ok;
-          break;
-        case group_attr::schemas:
-        case group_attr::read_only:
-        case group_attr::unsupported:
-          break;
-      }
-    }
-    return {};
-  }
-
-  status apply_simple(patch_op_kind op, group_attr attr, const json& value) {
-    if (attr == group_attr::display_name) {
-      if (op == patch_op_kind::remove) {
-        return fail(mutability("Attribute 'displayName' is required and cannot be removed"));
-      }
-      auto name = display_name_value(value);
-      if (!name) return fail(std::move(name.error()));
-      plan_.display_name = std::move(*name);
-      return {};
-    }
-    // externalId: remove, null and "" clear it (github-emu-scim.md §8 keeps groups without one);
-    // strict mode follows GitHub's schema, which requires it.
-    if (op == patch_op_kind::remove || is_blank(value)) {
-      if (strict_) return fail(mutability("Attribute 'externalId' is required and cannot be removed"));
-      plan_.external_id = std::optional<std::string>{};
-      return {};
-    }
-    if (!value.is_string()) return fail(invalid_value("Attribute 'externalId' must be a string"));
-    plan_.external_id = std::optional<std::string>{value.get<std::string>()};
-    return {};
-  }
-
-  // github-emu-scim.md §10 rule 5.
-  status apply_members(patch_op_kind op, const json& value) {
-    if (op == patch_op_kind::remove && value.is_null()) {
-      plan_.members.push_back({member_step::kind::clear, {}});
-      return {};
-    }
-    if (value.is_null()) {
-      // replace with null empties the group; add with null adds nobody.
-      if (op == patch_op_kind::replace) plan_.members.push_back({member_step::kind::clear, {}});
-      return {};
-    }
-    auto ids = member_ids(value);
-    if (!ids) return fail(std::move(ids.error()));
-    switch (op) {
-      case patch_op_kind::add:
-        if (!ids->empty()) plan_.members.push_back({member_step::kind::add, std::move(*ids)});
-        break;
-      case patch_op_kind::replace:
-        plan_.members.push_back({member_step::kind::replace, std::move(*ids)});
-        break;
-      case patch_op_kind::remove:
-        // Entra's default dialect: remove + "members" + value array removes only those members;
-        // an RFC reading that empties the group is the bug of azure-docs#30826 (idp-clients.md Q4).
-        if (!ids->empty()) plan_.members.push_back({member_step::kind::remove, std::move(*ids)});
-        break;
-    }
-    return {};
-  }
-
-  status apply_member_filter(patch_op_kind op, const patch_path& path) {
-    if (op != patch_op_kind::remove) {
-      return fail(invalid_path("A members[...] filter is supported with 'remove' only; add or replace 'members' "
-                               "with a value array instead"));
-    }
-    std::vector<std::string> ids;
-    if (!collect_member_filter(*path.value_filter, ids)) {
-      return fail(invalid_path("Unsupported members filter '" + to_string(*path.value_filter) +
-                               "': use members[value eq \"<id>\"], optionally joined with 'or'"));
-    }
-    // members[value eq "x"].display and the like: GitHub keeps no member sub-attributes.
-    if (!path.sub_attr.empty()) return {};
-    std::unordered_set<std::string> seen;
-    std::vector<std::string> unique;
-    for (auto& id : ids) {
-      if (seen.insert(id).second) unique.push_back(std::move(id));
-    }
-    plan_.members.push_back({member_step::kind::remove, std::move(unique)});
-    return {};
-  }
-
-  bool strict_;
-  group_patch_plan plan_;
-};
-
-result<group_patch_plan> plan_impl(const std::vector<patch_operation>& ops, validation_mode mode) {
-  group_planner planner(mode);
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    if (auto ok = planner.apply(ops[i]); !ok) {
-      auto e = std::move(ok.error());
-      e.detail = "Operations[" + std::to_string(i) + "]: " + e.detail;
-      return fail(std::move(e));
-    }
-  }
-  return planner.take();
-}
-
 }  // namespace
 
 result<group_input> canonical_group(const nlohmann::json& body, validation_mode mode) {
@@ -331,37 +137,29 @@ result<group_input> canonical_group(const nlohmann::json& body, validation_mode 
   }
 }
 
-result<group_patch_plan> plan_group_patch(const std::vector<patch_operation>& ops, validation_mode mode) {
-  try {
-    return plan_impl(ops, mode);
-  } catch (const nlohmann::json::exception&) {
-    return fail(invalid_value("The PATCH could not be applied to the Group"));
-  }
-}
-
-nlohmann::json render_group(const nlohmann::json& doc, const resource_meta& meta,
-                            const std::vector<member_view>* members) {
-  json out = json::object();
-  out["schemas"] = json::array({std::string(group_schema)});
+nlohmann::ordered_json render_group(const nlohmann::json& doc, const resource_meta& meta,
+                                    const std::vector<member_view>* members) {
+  using nlohmann::ordered_json;
+  ordered_json out = ordered_json::object();
+  out["schemas"] = ordered_json::array({std::string(group_schema)});
   out["id"] = meta.id;
   // github-emu-scim.md §8: externalId is always present, null when unset (Okta's groups have none).
   const auto ext = doc.find("externalId");
-  out["externalId"] = (ext != doc.end() && ext->is_string()) ? *ext : json(nullptr);
+  out["externalId"] = (ext != doc.end() && ext->is_string()) ? ordered_json(*ext) : ordered_json(nullptr);
   const auto name = doc.find("displayName");
-  out["displayName"] = (name != doc.end() && name->is_string()) ? *name : json(nullptr);
+  out["displayName"] = (name != doc.end() && name->is_string()) ? ordered_json(*name) : ordered_json(nullptr);
   if (members != nullptr) {
-    json list = json::array();
+    ordered_json list = ordered_json::array();
     for (const auto& m : *members) {
-      json item = {{"value", m.value}, {"$ref", m.ref}};
+      ordered_json item = ordered_json::object();
+      item["value"] = m.value;
+      item["$ref"] = m.ref;
       if (m.display) item["display"] = *m.display;
       list.push_back(std::move(item));
     }
     out["members"] = std::move(list);
   }
-  out["meta"] = {{"resourceType", "Group"},
-                 {"created", meta.created},
-                 {"lastModified", meta.last_modified},
-                 {"location", meta.location}};
+  out["meta"] = render_meta("Group", meta);
   return out;
 }
 

@@ -3,18 +3,17 @@
 #include <array>
 #include <utility>
 
+#include "emuscim/base/text.hpp"
+
 namespace emuscim::scim::model_detail {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+using base::iequals;
 
 // Entra wraps roles as "{\"id\":\"…\",\"value\":\"…\",\"displayName\":\"…\"}" in PATCH (idp-clients.md Q5).
 bool looks_like_json_object(const nlohmann::json& v) {
-  if (!v.is_string()) return false;
-  const auto& s = v.get_ref<const std::string&>();
-  const auto first = s.find_first_not_of(" \t\r\n");
-  return first != std::string::npos && s[first] == '{';
+  return v.is_string() && base::trim(v.get_ref<const std::string&>()).starts_with('{');
 }
 
 result<nlohmann::json> unwrap_json_string(const nlohmann::json& v, const std::string& where) {
@@ -28,24 +27,37 @@ result<nlohmann::json> unwrap_json_string(const nlohmann::json& v, const std::st
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+std::string in_quotes(std::string_view text) {
+  // Appended piecewise: GCC 12 reports `"'" + std::string(text) + "'"` as an out-of-bounds read
+  // (-Warray-bounds, a false positive) in Release builds.
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('\'');
+  out.append(text);
+  out.push_back('\'');
+  return out;
 }
 
 const nlohmann::json* find_ci(const nlohmann::json& object, std::string_view key) {
   if (!object.is_object()) return nullptr;
+  if (const auto it = object.find(key); it != object.end()) return &*it;
   for (const auto& [k, v] : object.items()) {
     if (iequals(k, key)) return &v;
   }
   return nullptr;
+}
+
+bool schemas_contain(const nlohmann::json* schemas, std::string_view urn) {
+  if (schemas == nullptr) return false;
+  const auto is_urn = [&](const nlohmann::json& s) {
+    return s.is_string() && iequals(s.get_ref<const std::string&>(), urn);
+  };
+  if (is_urn(*schemas)) return true;
+  if (!schemas->is_array()) return false;
+  for (const auto& s : *schemas) {
+    if (is_urn(s)) return true;
+  }
+  return false;
 }
 
 std::optional<bool> to_bool(const nlohmann::json& v) {
@@ -63,8 +75,8 @@ bool is_blank(const nlohmann::json& v) {
 }
 
 schema_split split_schema(std::string_view key, std::string_view core_urn) {
-  if (!istarts_with(key, "urn:")) return {schema_split::kind::none, key};
-  if (istarts_with(key, core_urn)) {
+  if (!base::istarts_with(key, "urn:")) return {schema_split::kind::none, key};
+  if (base::istarts_with(key, core_urn)) {
     const auto rest = key.substr(core_urn.size());
     if (rest.empty()) return {schema_split::kind::core, rest};
     // RFC 7644 §3.10 writes the attribute after ':'; legacy Entra jobs use '.' (idp-clients.md §1.4).
@@ -73,9 +85,7 @@ schema_split split_schema(std::string_view key, std::string_view core_urn) {
   return {schema_split::kind::other, key};
 }
 
-bool has_path(const patch_operation& op) {
-  return op.path && op.path->find_first_not_of(" \t\r\n") != std::string::npos;
-}
+bool has_path(const patch_operation& op) { return op.path && !base::trim(*op.path).empty(); }
 
 std::optional<std::string_view> canonical_multi_sub(std::string_view name, bool roles) {
   static constexpr std::array<std::string_view, 4> subs = {"value", "type", "primary", "display"};

@@ -1,5 +1,6 @@
 #pragma once
-// Helpers shared by user.cpp, group.cpp and patch_user.cpp. Private to the scim module. Pure.
+// Helpers shared by the scim module's resources, filters and PATCH. Private to the scim module. Pure.
+// ASCII text helpers (iequals, istarts_with, to_lower, trim) are emuscim/base/text.hpp's.
 
 #include <optional>
 #include <string>
@@ -12,13 +13,16 @@
 
 namespace emuscim::scim::model_detail {
 
-// ASCII case-insensitive comparison: SCIM attribute names, URNs, ops and email/role values.
-bool iequals(std::string_view a, std::string_view b);
-bool istarts_with(std::string_view s, std::string_view prefix);
+// 'text', for error details.
+std::string in_quotes(std::string_view text);
 
 // The member of `object` whose key equals `key` case-insensitively (RFC 7643 §2.1), or nullptr
-// (also when `object` is not an object).
+// (also when `object` is not an object). An exact match wins over other spellings.
 const nlohmann::json* find_ci(const nlohmann::json& object, std::string_view key);
+
+// `schemas` (a resource's or a PATCH body's, possibly absent) holds `urn`, compared
+// case-insensitively; a single string is accepted as a one-item list.
+bool schemas_contain(const nlohmann::json* schemas, std::string_view urn);
 
 // JSON true/false, or the strings "true"/"false" in any case (idp-clients.md Q2). nullopt otherwise.
 std::optional<bool> to_bool(const nlohmann::json& v);

@@ -4,7 +4,8 @@
 #include <string_view>
 #include <utility>
 
-#include "emuscim/scim/user.hpp"
+#include "emuscim/base/text.hpp"
+#include "emuscim/scim/resource.hpp"
 #include "scim/model_util.hpp"
 
 namespace emuscim::scim {
@@ -12,8 +13,8 @@ namespace emuscim::scim {
 namespace {
 
 using nlohmann::json;
+using base::iequals;
 using model_detail::find_ci;
-using model_detail::iequals;
 
 std::optional<patch_op_kind> op_kind(std::string_view op) {
   // Entra sends Add/Replace/Remove (idp-clients.md Q1); RFC 7644 §3.5.2 spells them in lower case.
@@ -29,14 +30,9 @@ status check_schemas(const json& body, bool strict) {
     if (strict) return fail(invalid_syntax("Missing 'schemas': expected [\"" + std::string(patch_op_schema) + "\"]"));
     return {};
   }
-  const auto is_patch_op = [](const json& s) {
-    return s.is_string() && iequals(s.get_ref<const std::string&>(), patch_op_schema);
-  };
-  bool found = is_patch_op(*schemas);
-  if (schemas->is_array()) {
-    for (const auto& s : *schemas) found = found || is_patch_op(s);
+  if (!model_detail::schemas_contain(schemas, patch_op_schema)) {
+    return fail(invalid_syntax("'schemas' must contain \"" + std::string(patch_op_schema) + "\""));
   }
-  if (!found) return fail(invalid_syntax("'schemas' must contain \"" + std::string(patch_op_schema) + "\""));
   return {};
 }
 
@@ -57,7 +53,7 @@ result<patch_operation> parse_operation(const json& item, std::size_t index) {
   if (const json* path = find_ci(item, "path"); path != nullptr && !path->is_null()) {
     if (!path->is_string()) return fail(invalid_path(where + ".path must be a string"));
     const auto& text = path->get_ref<const std::string&>();
-    if (text.find_first_not_of(" \t\r\n") != std::string::npos) out.path = text;
+    if (!base::trim(text).empty()) out.path = text;
   }
   // github-emu-scim.md §17.4: the published schema types `value` as a string, but booleans,
   // objects and arrays are what clients send; any JSON type is kept as is.

@@ -2,9 +2,11 @@
 
 #include <array>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 
+#include "emuscim/base/text.hpp"
 #include "scim/model_util.hpp"
 #include "scim/user_attrs.hpp"
 
@@ -35,7 +37,7 @@ constexpr std::array<std::string_view, 6> name_subs = {"formatted",  "familyName
 
 user_attr_info lookup_user_attr(std::string_view name) {
   for (const auto& e : attr_table) {
-    if (model_detail::iequals(name, e.name)) return {e.kind, e.name};
+    if (base::iequals(name, e.name)) return {e.kind, e.name};
   }
   return {user_attr::unsupported, name};
 }
@@ -49,7 +51,7 @@ std::string_view attr_name(user_attr a) {
 
 std::optional<std::string_view> canonical_name_sub(std::string_view name) {
   for (auto s : name_subs) {
-    if (model_detail::iequals(name, s)) return s;
+    if (base::iequals(name, s)) return s;
   }
   return std::nullopt;
 }
@@ -59,11 +61,9 @@ std::optional<std::string_view> canonical_name_sub(std::string_view name) {
 namespace {
 
 using nlohmann::json;
-using model_detail::iequals;
+using base::iequals;
+using model_detail::in_quotes;
 using model_detail::is_blank;
-using user_detail::user_attr;
-
-std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 error missing(std::string_view attr) { return invalid_value("Missing required attribute " + in_quotes(attr)); }
 
@@ -140,26 +140,16 @@ json dedupe_roles(const json& roles) {
   return out;
 }
 
-bool schemas_contain(const json* schemas, std::string_view urn) {
-  if (schemas == nullptr) return false;
-  if (schemas->is_string()) return iequals(schemas->get_ref<const std::string&>(), urn);
-  if (!schemas->is_array()) return false;
-  for (const auto& s : *schemas) {
-    if (s.is_string() && iequals(s.get_ref<const std::string&>(), urn)) return true;
-  }
-  return false;
-}
-
 result<json> canonical_user_impl(const json& body, validation_mode mode, user_use use) {
   if (!body.is_object()) return fail(invalid_syntax("A User must be a JSON object"));
 
   // Attribute names are case-insensitive (RFC 7643 §2.1); two spellings of one attribute are ambiguous.
-  std::array<const json*, user_detail::user_attr_count> given{};
+  std::array<const json*, user_attr_count> given{};
   const json* schemas = nullptr;
   for (const auto& [key, v] : body.items()) {
     const auto info = user_detail::lookup_user_attr(key);
     if (info.kind == user_attr::schemas) schemas = &v;
-    if (!user_detail::is_stored(info.kind)) continue;
+    if (!is_stored(info.kind)) continue;
     auto& slot = given[static_cast<std::size_t>(info.kind)];
     if (slot != nullptr) return fail(invalid_value("Attribute " + in_quotes(info.name) + " is given more than once"));
     slot = &v;
@@ -212,7 +202,7 @@ result<json> canonical_user_impl(const json& body, validation_mode mode, user_us
   // Required attributes (github-emu-scim.md §7).
   const bool strict = mode == validation_mode::strict;
   const bool full = use == user_use::create || use == user_use::replace;
-  if (strict && full && !schemas_contain(schemas, user_schema)) {
+  if (strict && full && !model_detail::schemas_contain(schemas, user_schema)) {
     return fail(invalid_value("Attribute 'schemas' must contain '" + std::string(user_schema) + "'"));
   }
   if (!out.contains("userName")) return fail(missing("userName"));
@@ -248,43 +238,57 @@ result<nlohmann::json> canonical_user(const nlohmann::json& body, validation_mod
   }
 }
 
-nlohmann::json render_user(const nlohmann::json& doc, const resource_meta& meta) {
-  using nlohmann::json;
-  json out = json::object();
-  out["schemas"] = json::array({std::string(user_schema)});
-  out["id"] = meta.id;
-  const auto copy = [&](const char* key) {
-    if (const auto it = doc.find(key); it != doc.end() && !it->is_null()) out[key] = *it;
-  };
-  copy("externalId");
-  copy("userName");
-  copy("displayName");
-  copy("name");
-  const auto active = doc.find("active");
-  out["active"] = (active != doc.end() && active->is_boolean()) ? active->get<bool>() : true;
-  // GitHub's response schema requires `emails`, so an unset list is rendered as [].
-  const auto emails = doc.find("emails");
-  out["emails"] = (emails != doc.end() && emails->is_array()) ? *emails : json::array();
-  copy("roles");
-  out["meta"] = {{"resourceType", "User"},
-                 {"created", meta.created},
-                 {"lastModified", meta.last_modified},
-                 {"location", meta.location}};
+namespace {
+
+using nlohmann::ordered_json;
+
+// `object` with the keys of `order` first, in that order, then any others.
+ordered_json ordered(const json& object, std::span<const std::string_view> order) {
+  if (!object.is_object()) return object;
+  ordered_json out = ordered_json::object();
+  for (const auto key : order) {
+    if (const auto it = object.find(key); it != object.end()) out[std::string(key)] = *it;
+  }
+  for (const auto& [key, v] : object.items()) {
+    if (!out.contains(key)) out[key] = v;
+  }
   return out;
 }
 
-nlohmann::json render_list(std::size_t total_results, std::size_t start_index, nlohmann::json resources) {
-  using nlohmann::json;
-  if (resources.is_null()) resources = json::array();
-  if (!resources.is_array()) resources = json::array({std::move(resources)});
-  const std::size_t items = resources.size();
-  json out = json::object();
-  out["schemas"] = json::array({std::string(list_response_schema)});
-  out["totalResults"] = total_results;
-  out["Resources"] = std::move(resources);
-  out["startIndex"] = start_index;
-  // github-emu-scim.md §6: the number of items actually returned, not the page size.
-  out["itemsPerPage"] = items;
+// RFC 7643 §4.1.1; GitHub's example starts with formatted, familyName, givenName, middleName.
+constexpr std::array<std::string_view, 6> name_order = {"formatted",  "familyName",      "givenName",
+                                                        "middleName", "honorificPrefix", "honorificSuffix"};
+// GitHub's email example reads value, type, primary; its role example value, primary.
+constexpr std::array<std::string_view, 4> item_order = {"value", "type", "primary", "display"};
+
+ordered_json ordered_items(const json& items) {
+  if (!items.is_array()) return items;
+  ordered_json out = ordered_json::array();
+  for (const auto& item : items) out.push_back(ordered(item, item_order));
+  return out;
+}
+
+}  // namespace
+
+nlohmann::ordered_json render_user(const nlohmann::json& doc, const resource_meta& meta) {
+  ordered_json out = ordered_json::object();
+  out["schemas"] = ordered_json::array({std::string(user_schema)});
+  out["id"] = meta.id;
+  const auto find = [&](const char* key) -> const json* {
+    const auto it = doc.find(key);
+    return (it != doc.end() && !it->is_null()) ? &*it : nullptr;
+  };
+  if (const json* v = find("externalId")) out["externalId"] = *v;
+  const auto active = doc.find("active");
+  out["active"] = (active != doc.end() && active->is_boolean()) ? active->get<bool>() : true;
+  if (const json* v = find("userName")) out["userName"] = *v;
+  if (const json* v = find("name")) out["name"] = ordered(*v, name_order);
+  if (const json* v = find("displayName")) out["displayName"] = *v;
+  // GitHub's response schema requires `emails`, so an unset list is rendered as [].
+  const auto emails = doc.find("emails");
+  out["emails"] = (emails != doc.end() && emails->is_array()) ? ordered_items(*emails) : ordered_json::array();
+  if (const json* v = find("roles")) out["roles"] = ordered_items(*v);
+  out["meta"] = render_meta("User", meta);
   return out;
 }
 

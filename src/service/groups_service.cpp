@@ -5,6 +5,7 @@
 #include "audit.hpp"
 #include "emuscim/scim/filter.hpp"
 #include "emuscim/scim/group.hpp"
+#include "emuscim/scim/group_patch.hpp"
 #include "emuscim/scim/patch.hpp"
 #include "emuscim/store/database.hpp"
 #include "emuscim/store/repo.hpp"
@@ -15,6 +16,7 @@ namespace emuscim::service {
 namespace {
 
 using nlohmann::json;
+using nlohmann::ordered_json;
 constexpr std::string_view kGroup = "external_group";
 constexpr std::array<std::string_view, 3> kGroupFilterAttributes = {"externalId", "id", "displayName"};
 constexpr std::size_t kAuditIdLimit = 100;  // member ids listed in one audit event
@@ -26,7 +28,8 @@ std::string location(const request_context& ctx, std::string_view kind, std::str
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-json render_row(const request_context& ctx, store::connection& c, const store::group_row& row, bool exclude_members) {
+ordered_json render_row(const request_context& ctx, store::connection& c, const store::group_row& row,
+                        bool exclude_members) {
   auto doc = json::parse(row.doc, nullptr, false);
   scim::resource_meta meta{row.id, row.created, row.modified, location(ctx, "Groups", row.id)};
   if (exclude_members) return scim::render_group(doc, meta, nullptr);
@@ -172,7 +175,7 @@ scim::result<reply> groups_service::list(const request_context& ctx, const list_
   auto generation = db_.deletion_generation();
   cursor_position from;
   if (!filter) from = cursors_.find(ctx.enterprise.id, offset, generation);
-  json resources = json::array();
+  ordered_json resources = ordered_json::array();
   auto page = db_.read([&](store::connection& c) {
     store::transaction tx(c);
     store::group_page p;
@@ -209,7 +212,7 @@ boost::asio::awaitable<scim::result<reply>> groups_service::create(const request
   // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
   // such temporaries into the coroutine frame.
   auto job = [ctx, row = std::move(row), members = std::move(input->members), exclude_members](
-      store::write_context& w) mutable -> scim::result<json> {
+      store::write_context& w) mutable -> scim::result<ordered_json> {
     if (auto ok = check_unique(w.db, row); !ok) return scim::fail(ok.error());
     auto seqs = resolve(w.db, row.enterprise_id, members, true);
     if (!seqs) return scim::fail(seqs.error());
@@ -229,7 +232,7 @@ boost::asio::awaitable<scim::result<reply>> groups_service::create(const request
     return render_row(ctx, w.db, row, exclude_members);
   };
   auto on_failure = failure_recorder(ctx, "");
-  auto saved = co_await db_.write<json>(std::move(job), std::move(on_failure));
+  auto saved = co_await db_.write<ordered_json>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
   co_return reply{201, std::move(*saved), std::move(where)};
 }
@@ -241,7 +244,7 @@ boost::asio::awaitable<scim::result<reply>> groups_service::replace(const reques
   // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
   // such temporaries into the coroutine frame.
   auto job = [ctx, id, input = std::move(*input), exclude_members](store::write_context& w) mutable
-      -> scim::result<json> {
+      -> scim::result<ordered_json> {
     auto row = store::find_group(w.db, ctx.enterprise.id, id);
     if (!row) return scim::fail(group_not_found(id));
     auto old_name = row->display_name;
@@ -274,7 +277,7 @@ boost::asio::awaitable<scim::result<reply>> groups_service::replace(const reques
     return render_row(ctx, w.db, *row, exclude_members);
   };
   auto on_failure = failure_recorder(ctx, id);
-  auto saved = co_await db_.write<json>(std::move(job), std::move(on_failure));
+  auto saved = co_await db_.write<ordered_json>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
   co_return reply{200, std::move(*saved), {}};
 }
@@ -289,20 +292,12 @@ boost::asio::awaitable<scim::result<reply>> groups_service::patch(const request_
   // such temporaries into the coroutine frame.
   bool no_content = opts_.group_patch_no_content;
   auto job = [ctx, id, plan = std::move(*plan), exclude_members, no_content](store::write_context& w)
-      -> scim::result<json> {
+      -> scim::result<ordered_json> {
     auto row = store::find_group(w.db, ctx.enterprise.id, id);
     if (!row) return scim::fail(group_not_found(id));
     auto old_name = row->display_name;
-    auto doc = json::parse(row->doc, nullptr, false);
-    if (plan.display_name) doc["displayName"] = *plan.display_name;
-    if (plan.external_id) {
-      if (*plan.external_id) {
-        doc["externalId"] = **plan.external_id;
-      } else {
-        doc.erase("externalId");
-      }
-    }
-    fill_row(*row, doc);
+    // The plan's document part; its member steps run below, each O(k log n) in the store.
+    fill_row(*row, scim::apply_group_patch(json::parse(row->doc, nullptr, false), plan));
     if (auto ok = check_unique(w.db, *row); !ok) return scim::fail(ok.error());
     member_delta delta;
     for (const auto& step : plan.members) {
@@ -337,11 +332,11 @@ boost::asio::awaitable<scim::result<reply>> groups_service::patch(const request_
     audit::api_success(w, ctx, kGroup, row->id, 200);
     // Rendered inside the write: the answer is the state this write produced, even when
     // a DELETE queued behind it commits before the client reads the reply.
-    if (no_content) return json();
+    if (no_content) return ordered_json();
     return render_row(ctx, w.db, *row, exclude_members);
   };
   auto on_failure = failure_recorder(ctx, id);
-  auto saved = co_await db_.write<json>(std::move(job), std::move(on_failure));
+  auto saved = co_await db_.write<ordered_json>(std::move(job), std::move(on_failure));
   if (!saved) co_return scim::fail(saved.error());
   if (opts_.group_patch_no_content) co_return reply{204, nullptr, {}};
   co_return reply{200, std::move(*saved), {}};

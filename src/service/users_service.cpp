@@ -6,6 +6,7 @@
 #include "emuscim/emu/roles.hpp"
 #include "emuscim/scim/filter.hpp"
 #include "emuscim/scim/patch.hpp"
+#include "emuscim/scim/user_patch.hpp"
 #include "emuscim/store/database.hpp"
 #include "emuscim/store/repo.hpp"
 #include "ids.hpp"
@@ -22,7 +23,7 @@ std::string user_location(const request_context& ctx, std::string_view id) {
   return ctx.scim_root + "/Users/" + std::string(id);
 }
 
-json render(const request_context& ctx, const store::user_row& row) {
+nlohmann::ordered_json render(const request_context& ctx, const store::user_row& row) {
   auto doc = json::parse(row.doc, nullptr, false);
   return scim::render_user(doc, {row.id, row.created, row.modified, user_location(ctx, row.id)});
 }
@@ -196,7 +197,7 @@ scim::result<reply> users_service::list(const request_context& ctx, const list_q
                         generation);
     }
   }
-  json resources = json::array();
+  nlohmann::ordered_json resources = nlohmann::ordered_json::array();
   for (const auto& row : page.rows) resources.push_back(render(ctx, row));
   return reply{200, scim::render_list(static_cast<std::size_t>(page.total), static_cast<std::size_t>(start),
                                       std::move(resources)),
@@ -256,16 +257,19 @@ boost::asio::awaitable<scim::result<reply>> users_service::replace(const request
 
 boost::asio::awaitable<scim::result<reply>> users_service::patch(const request_context& ctx, std::string id,
                                                                  const json& body) {
+  // Compiled and checked here, on the I/O thread; the write job only applies the plan to the
+  // stored document (docs/ARCHITECTURE.md, PATCH).
   auto ops = scim::parse_patch_request(body, opts_.mode == scim::validation_mode::strict);
   if (!ops) co_return scim::fail(ops.error());
+  auto plan = scim::plan_user_patch(*ops);
+  if (!plan) co_return scim::fail(plan.error());
   auto opts = opts_;
   // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
   // such temporaries into the coroutine frame.
-  auto job = [ctx, id, ops = std::move(*ops), opts](store::write_context& w) -> scim::result<store::user_row> {
+  auto job = [ctx, id, plan = std::move(*plan), opts](store::write_context& w) -> scim::result<store::user_row> {
     auto before = store::find_user(w.db, ctx.enterprise.id, id);
     if (!before) return scim::fail(user_not_found(id));
-    auto current = json::parse(before->doc, nullptr, false);
-    auto doc = scim::apply_user_patch(std::move(current), ops, opts.mode);
+    auto doc = scim::apply_user_patch(json::parse(before->doc, nullptr, false), plan, opts.mode);
     if (!doc) return scim::fail(doc.error());
     return save_update(w, ctx, *before, *doc, opts);
   };

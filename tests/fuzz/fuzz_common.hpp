@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -103,6 +104,13 @@ inline const nlohmann::json& sample_user() {
   return doc;
 }
 
+// A stored (canonical) group document, as Entra provisions it.
+inline const nlohmann::json& sample_group() {
+  static const nlohmann::json doc = nlohmann::json::parse(
+      R"json({"displayName": "Engineering", "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"})json");
+  return doc;
+}
+
 // The canonical user document of emuscim/scim/user.hpp: only the stored keys, no nulls,
 // `userName` a non-empty string, `active` a boolean, `name` a non-empty object of string parts,
 // `emails`/`roles` arrays of items with a non-empty string `value` and only value/type/primary/display.
@@ -150,8 +158,21 @@ inline void check_canonical_user(const nlohmann::json& doc, std::string_view con
   }
 }
 
+// Every member of a rendered resource is one of `order` (GitHub's member order, schemas first,
+// meta last), and they come in that order.
+inline void check_member_order(const nlohmann::ordered_json& rendered, std::initializer_list<std::string_view> order,
+                               std::string_view context) {
+  auto next = order.begin();
+  for (const auto& [key, v] : rendered.items()) {
+    (void)v;
+    next = std::find(next, order.end(), key);
+    FUZZ_CHECK(next != order.end(), std::string(context) + ": member '" + key + "' unknown or out of order in " +
+                                        rendered.dump());
+  }
+}
+
 // A canonical document is a fixed point: canonical_user(doc, mode, patched) accepts it and returns it
-// unchanged, and render_user accepts it.
+// unchanged, and render_user accepts it and renders it in GitHub's member order.
 inline void check_user_fixed_point(const nlohmann::json& doc, scim::validation_mode mode, std::string_view context) {
   const std::string ctx(context);
   check_canonical_user(doc, ctx);
@@ -163,7 +184,11 @@ inline void check_user_fixed_point(const nlohmann::json& doc, scim::validation_m
   FUZZ_CHECK(rendered.is_object() && rendered.contains("schemas") && rendered.contains("emails") &&
                  rendered["emails"].is_array() && rendered["active"].is_boolean() && rendered.contains("meta"),
              ctx + ": render_user output " + rendered.dump());
-  FUZZ_CHECK(rendered["userName"] == doc["userName"], ctx + ": render_user lost userName");
+  FUZZ_CHECK(nlohmann::json(rendered["userName"]) == doc["userName"], ctx + ": render_user lost userName");
+  check_member_order(rendered,
+                     {"schemas", "id", "externalId", "active", "userName", "name", "displayName", "emails", "roles",
+                      "meta"},
+                     ctx + ": render_user");
 }
 
 }  // namespace emuscim::fuzz

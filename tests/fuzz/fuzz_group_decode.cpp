@@ -4,7 +4,7 @@
 //   * canonical_group never throws (nor reaches its catch-all); a rejection is a 4xx with a detail;
 //   * an accepted body yields {"displayName": non-empty string, "externalId"?: non-empty string}
 //     (externalId required in strict mode) and members that are non-empty, distinct ids;
-//   * render_group accepts the document with and without members.
+//   * render_group accepts the document with and without members, and renders GitHub's member order.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -49,10 +49,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                        views.size() % 2 == 0 ? std::optional<std::string>("Member " + id) : std::nullopt});
     }
     const auto rendered = FUZZ_NO_THROW(scim::render_group(doc, fuzz::sample_meta(), &views));
-    FUZZ_CHECK(rendered["displayName"] == doc["displayName"] && rendered["members"].size() == views.size(),
+    FUZZ_CHECK(nlohmann::json(rendered["displayName"]) == doc["displayName"] &&
+                   rendered["members"].size() == views.size(),
                ctx + ": render_group output " + rendered.dump());
-    FUZZ_CHECK(rendered["externalId"] == doc.value("externalId", nlohmann::json()),
+    FUZZ_CHECK(nlohmann::json(rendered["externalId"]) == doc.value("externalId", nlohmann::json()),
                ctx + ": render_group externalId " + rendered.dump());
+    fuzz::check_member_order(rendered, {"schemas", "id", "externalId", "displayName", "members", "meta"},
+                             ctx + ": render_group");
     const auto without = FUZZ_NO_THROW(scim::render_group(doc, fuzz::sample_meta(), nullptr));
     FUZZ_CHECK(!without.contains("members"), ctx + ": members rendered although excluded");
   }

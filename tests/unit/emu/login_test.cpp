@@ -279,21 +279,6 @@ TEST(Login, validShortCode) {
   for (const auto& r : rows) EXPECT_EQ(valid_short_code(r.code), r.valid) << describe(r.code);
 }
 
-TEST(Login, asciiLower) {
-  struct row {
-    std::string in;
-    std::string out;
-  };
-  const std::vector<row> rows = {
-      {"", ""},
-      {"The-Octocat_OCTO", "the-octocat_octo"},
-      {"already_lower", "already_lower"},
-      {"AZ az 09 @[`{", "az az 09 @[`{"},
-      {"\xC3\x89" "A", "\xC3\x89" "a"},  // non-ASCII bytes untouched
-  };
-  for (const auto& r : rows) EXPECT_EQ(ascii_lower(r.in), r.out) << describe(r.in);
-}
-
 TEST(Login, suspendedLogin) {
   // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
   EXPECT_EQ(suspended_login("abc", "octo"), "ba7816bf8f01cfea_octo");

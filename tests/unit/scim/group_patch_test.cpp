@@ -1,5 +1,6 @@
-// plan_group_patch is declared in group.hpp; the PATCH envelope comes from patch.hpp.
-#include "emuscim/scim/group.hpp"
+// plan_group_patch and apply_group_patch are declared in group_patch.hpp; the PATCH envelope comes
+// from patch.hpp.
+#include "emuscim/scim/group_patch.hpp"
 
 #include <string>
 #include <vector>
@@ -166,6 +167,53 @@ TEST(GroupPatch, errors) {
     EXPECT_EQ(r.error().status, 400);
     EXPECT_EQ(r.error().scim_type, c.scim_type) << r.error().detail;
     EXPECT_NE(r.error().detail.find(c.detail_part), std::string::npos) << r.error().detail;
+  }
+}
+
+TEST(GroupPatch, pathlessKeysNameAnAttributeExactly) {
+  // With a path, "displayName.x" is an error; as a key of a path-less value it names nothing a
+  // group keeps, like any unknown attribute (github-emu-scim.md §10 rule 7).
+  const std::vector<ok_case> cases = {
+      {"dotted, filtered and padded keys are ignored", R"([{"op":"replace","value":{"members.value":["a"],
+          "displayName.x":"y","members[value eq \"a\"]":null," displayName":"padded","externalId ":"e"}}])",
+       R"({"members":[]})"},
+      {"keys in another case still count", R"([{"op":"add","value":{"MEMBERS":["a"],"DisplayName":"G"}}])",
+       R"({"displayName":"G","members":[{"add":["a"]}]})"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto r = plan_group_patch(ops_of(c.operations), c.mode);
+    ASSERT_TRUE(r.has_value()) << r.error().detail;
+    EXPECT_EQ(plan_json(*r), json::parse(c.plan)) << plan_json(*r).dump();
+  }
+  auto with_path = plan_group_patch(ops_of(R"([{"op":"replace","path":"displayName.x","value":"y"}])"),
+                                    validation_mode::lenient);
+  ASSERT_FALSE(with_path.has_value());
+  EXPECT_EQ(with_path.error().scim_type, "invalidPath");
+}
+
+TEST(GroupPatch, applyGroupPatchChangesOnlyTheDocumentPart) {
+  struct apply_case {
+    const char* name;
+    const char* operations;
+    const char* before;
+    const char* after;
+  };
+  const std::vector<apply_case> cases = {
+      {"rename", R"([{"op":"replace","path":"displayName","value":"New"}])", R"({"displayName":"Old","externalId":"e"})",
+       R"({"displayName":"New","externalId":"e"})"},
+      {"set externalId", R"([{"op":"add","path":"externalId","value":"e2"}])", R"({"displayName":"G"})",
+       R"({"displayName":"G","externalId":"e2"})"},
+      {"clear externalId", R"([{"op":"remove","path":"externalId"}])", R"({"displayName":"G","externalId":"e"})",
+       R"({"displayName":"G"})"},
+      {"members only: the document is unchanged", R"([{"op":"add","path":"members","value":["a"]},{"op":"remove","path":"members"}])",
+       R"({"displayName":"G","externalId":"e"})", R"({"displayName":"G","externalId":"e"})"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto plan = plan_group_patch(ops_of(c.operations), validation_mode::lenient);
+    ASSERT_TRUE(plan.has_value()) << plan.error().detail;
+    EXPECT_EQ(apply_group_patch(json::parse(c.before), *plan), json::parse(c.after));
   }
 }
 

@@ -14,7 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "emuscim/scim/group.hpp"
+#include "emuscim/scim/group_patch.hpp"
 #include "emuscim/scim/user.hpp"
+#include "emuscim/scim/user_patch.hpp"
 
 namespace emuscim::scim {
 namespace {

@@ -1,5 +1,6 @@
-// apply_user_patch is declared in user.hpp; the PATCH envelope comes from patch.hpp.
-#include "emuscim/scim/user.hpp"
+// apply_user_patch (both steps at once) is declared in user_patch.hpp; the PATCH envelope comes from
+// patch.hpp. The two steps on their own are in user_patch_plan_test.cpp.
+#include "emuscim/scim/user_patch.hpp"
 
 #include <string>
 #include <vector>

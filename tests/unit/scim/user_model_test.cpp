@@ -223,7 +223,7 @@ TEST(UserModel, renderUserCarriesGitHubsRequiredAttributes) {
   const json full = json::parse(R"({"externalId":"E012345","active":true,"userName":"E012345",
       "name":{"familyName":"Octocat","givenName":"Mona"},"displayName":"Mona Lisa",
       "emails":[{"value":"mlisa@example.com","type":"work","primary":true}],"roles":[{"value":"User","primary":false}]})");
-  EXPECT_EQ(render_user(full, meta), json::parse(R"({
+  EXPECT_EQ(json(render_user(full, meta)), json::parse(R"({
       "schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"7fce0092-d52e-4f76-b727-3955bd72c939",
       "externalId":"E012345","userName":"E012345","displayName":"Mona Lisa",
       "name":{"familyName":"Octocat","givenName":"Mona"},"active":true,
@@ -244,6 +244,23 @@ TEST(UserModel, renderUserCarriesGitHubsRequiredAttributes) {
   EXPECT_EQ(no_role.at("active"), false);
 }
 
+TEST(UserModel, renderUserReadsLikeGitHubsExample) {
+  // openapi scim-enterprise-user: schemas, id, externalId, active, userName, name, displayName,
+  // emails, roles, meta; name parts, email and role items in the example's order too.
+  const json doc = json::parse(R"({"userName":"E012345","externalId":"E012345","active":true,"displayName":"Mona Lisa",
+      "name":{"middleName":"Lisa","givenName":"Mona","formatted":"Ms. Mona Lisa Octocat","familyName":"Octocat"},
+      "emails":[{"primary":true,"type":"work","value":"mlisa@example.com"}],
+      "roles":[{"primary":false,"value":"User","display":"U","type":"t"}]})");
+  EXPECT_EQ(render_user(doc, meta).dump(),
+            R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"7fce0092-d52e-4f76-b727-3955bd72c939",)"
+            R"("externalId":"E012345","active":true,"userName":"E012345",)"
+            R"("name":{"formatted":"Ms. Mona Lisa Octocat","familyName":"Octocat","givenName":"Mona","middleName":"Lisa"},)"
+            R"("displayName":"Mona Lisa","emails":[{"value":"mlisa@example.com","type":"work","primary":true}],)"
+            R"("roles":[{"value":"User","type":"t","primary":false,"display":"U"}],)"
+            R"("meta":{"resourceType":"User","created":"2012-03-27T19:59:26.000Z","lastModified":"2018-03-27T19:59:26.000Z",)"
+            R"("location":"https://emuscim.test/scim/v2/enterprises/octo/Users/7fce0092-d52e-4f76-b727-3955bd72c939"}})");
+}
+
 TEST(UserModel, renderUserOfACanonicalisedCreateBody) {
   auto doc = canonical_user(json::parse(official_post), validation_mode::lenient, user_use::create);
   ASSERT_TRUE(doc.has_value());
@@ -255,15 +272,16 @@ TEST(UserModel, renderUserOfACanonicalisedCreateBody) {
 }
 
 TEST(UserModel, renderListReportsItemsActuallyReturned) {
-  EXPECT_EQ(render_list(0, 1, json::array()),
-            json::parse(R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,
-                            "Resources":[],"startIndex":1,"itemsPerPage":0})"));
+  // github-emu-scim.md §6's empty list, member for member and in its order.
+  EXPECT_EQ(render_list(0, 1, nlohmann::ordered_json::array()).dump(),
+            R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,)"
+            R"("Resources":[],"startIndex":1,"itemsPerPage":0})");
   const json page = render_list(7, 6, json::parse(R"([{"id":"a"},{"id":"b"}])"));
   EXPECT_EQ(page.at("totalResults"), 7);
   EXPECT_EQ(page.at("startIndex"), 6);
   EXPECT_EQ(page.at("itemsPerPage"), 2);
   EXPECT_EQ(page.at("Resources").size(), 2u);
-  EXPECT_EQ(render_list(3, 1, nullptr).at("Resources"), json::array());
+  EXPECT_EQ(json(render_list(3, 1, nullptr)).at("Resources"), json::array());
   EXPECT_EQ(render_list(3, 1, nullptr).at("itemsPerPage"), 0);
 }
 

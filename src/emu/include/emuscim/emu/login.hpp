@@ -33,7 +33,4 @@ std::string obfuscated_email(std::string_view email);
 // 3–8 ASCII alphanumerics.
 bool valid_short_code(std::string_view code);
 
-// ASCII lower-casing, for case-insensitive uniqueness keys.
-std::string ascii_lower(std::string_view s);
-
 }  // namespace emuscim::emu

@@ -14,27 +14,33 @@
 //                 (Entra's JSON-string items are unwrapped; `displayName` becomes `display`)
 // Every other attribute (password, groups, locale, addresses, phoneNumbers, manager,
 // enterprise-extension fields, unknown URNs, id, meta, schemas) is accepted and dropped.
+// PATCH is in user_patch.hpp.
 
-#include <string>
-#include <string_view>
-#include <vector>
+#include <cstddef>
 
 #include <nlohmann/json.hpp>
 
 #include "emuscim/scim/error.hpp"
-#include "emuscim/scim/patch.hpp"
+#include "emuscim/scim/resource.hpp"
 
 namespace emuscim::scim {
 
-inline constexpr std::string_view user_schema = "urn:ietf:params:scim:schemas:core:2.0:User";
-inline constexpr std::string_view group_schema = "urn:ietf:params:scim:schemas:core:2.0:Group";
-inline constexpr std::string_view enterprise_user_schema =
-    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-inline constexpr std::string_view list_response_schema = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
-inline constexpr std::string_view patch_op_schema = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-inline constexpr std::string_view error_schema = "urn:ietf:params:scim:api:messages:2.0:Error";
-
-enum class validation_mode { lenient, strict };
+// The attributes of a User by kind (github-emu-scim.md §7): the stored ones first, in the order of
+// the canonical document above.
+enum class user_attr {
+  user_name,
+  external_id,
+  active,
+  display_name,
+  name,
+  emails,
+  roles,
+  schemas,      // read-only here: checked by strict validation, never stored
+  read_only,    // id, meta: ignored on input (github-emu-scim.md §7, §10 rule 3)
+  unsupported,  // everything else: accepted and ignored (§10 rule 7)
+};
+inline constexpr std::size_t user_attr_count = 7;  // the stored ones
+inline constexpr bool is_stored(user_attr a) { return static_cast<std::size_t>(a) < user_attr_count; }
 
 // What the document is for; decides which attributes are required.
 //   create:  lenient needs userName + externalId; strict needs GitHub's published list
@@ -49,31 +55,11 @@ enum class user_use { create, replace, patched };
 // a missing required attribute -> invalid_value("Missing required attribute 'userName'").
 result<nlohmann::json> canonical_user(const nlohmann::json& body, validation_mode mode, user_use use);
 
-// Applies PATCH operations, in order, to a canonical user document and returns the new
-// canonical document (validated with canonical_user(..., patched)). All or nothing:
-// on error the input is untouched (it is taken by value).
-// Supports: paths with case-insensitive names, sub-attributes (name.givenName), value
-// filters (emails[type eq "work"].value, roles[primary eq "True"].value) that create the
-// element when nothing matches on add/replace, pathless add/replace with plain, dotted
-// and URN-qualified keys (':' or '.' before the attribute), id/meta keys ignored;
-// roles given as JSON strings; remove of userName/active -> mutability(); other removes,
-// "" and null clear the attribute. Unsupported attributes are accepted and ignored.
-result<nlohmann::json> apply_user_patch(nlohmann::json doc, const std::vector<patch_operation>& ops,
-                                        validation_mode mode = validation_mode::lenient);
-
-struct resource_meta {
-  std::string id;
-  std::string created;        // RFC 3339 UTC, e.g. 2012-03-27T19:59:26.000Z
-  std::string last_modified;
-  std::string location;       // absolute URL
-};
-
-// GitHub's user response: schemas, id, externalId (omitted when unset), userName,
-// displayName (when set), name (when set), active, emails ([] when none), roles (when set),
-// meta {resourceType "User", created, lastModified, location}.
-nlohmann::json render_user(const nlohmann::json& doc, const resource_meta& meta);
-
-// {"schemas":[ListResponse], "totalResults", "Resources", "startIndex", "itemsPerPage"}
-nlohmann::json render_list(std::size_t total_results, std::size_t start_index, nlohmann::json resources);
+// GitHub's user response, in the member order of its example (openapi `scim-enterprise-user`):
+// schemas, id, externalId (omitted when unset), active, userName, name (when set; parts in
+// RFC 7643 §4.1.1 order), displayName (when set), emails ([] when none), roles (when set),
+// meta {resourceType "User", created, lastModified, location}. Email and role items read
+// value, type, primary, display.
+nlohmann::ordered_json render_user(const nlohmann::json& doc, const resource_meta& meta);
 
 }  // namespace emuscim::scim

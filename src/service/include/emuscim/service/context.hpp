@@ -31,7 +31,7 @@ struct request_context {
 // A successful answer. body is ignored for 204.
 struct reply {
   int status = 200;
-  nlohmann::json body;
+  nlohmann::ordered_json body;  // members in the order GitHub's examples show them
   std::string location;  // Location header on 201
 };
 
