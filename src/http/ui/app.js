@@ -40,6 +40,8 @@ const context = {
 };
 
 function fillEnterpriseSelect() {
+  const stored = sessionStorage.getItem(ENTERPRISE_KEY);
+  if (stored && !enterprises.some((e) => e.slug === stored)) sessionStorage.removeItem(ENTERPRISE_KEY);  // deleted since
   const select = $('enterprise-select');
   clear(select);
   if (enterprises.length === 0) select.append(h('option', {value: ''}, '(none)'));
