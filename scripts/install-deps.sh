@@ -13,7 +13,25 @@ if [[ "${1:-}" == "--with-test-tools" ]]; then
   # curl and openssl for the TLS and quick-start checks, the sqlite3 shell for the crash tests'
   # PRAGMA integrity_check.
   packages+=(python3 python3-jsonschema python3-yaml clang libclang-rt-14-dev curl openssl sqlite3)
+  # The dashboard's browser tests (tests/browser): Node.js, Debian's Chromium, and npm unless the
+  # installed Node.js brings its own (NodeSource's does, and conflicts with Debian's npm).
+  packages+=(nodejs chromium)
+  command -v npm >/dev/null || packages+=(npm)
 fi
+
+# playwright-core for tests/browser, from its lock file; skipped when that lock is installed already.
+install_browser_test_modules() {
+  [[ "${1:-}" == "--with-test-tools" ]] || return 0
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+  [[ -f "$dir/package-lock.json" ]] || return 0
+  if cmp -s "$dir/package-lock.json" "$dir/node_modules/.emuscim-lock-stamp" 2>/dev/null; then
+    echo "install-deps: tests/browser node modules present"
+    return 0
+  fi
+  echo "install-deps: npm ci in tests/browser"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) && cp "$dir/package-lock.json" "$dir/node_modules/.emuscim-lock-stamp"
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,6 +39,7 @@ for p in "${packages[@]}"; do
 done
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages present"
+  install_browser_test_modules "${1:-}"
   exit 0
 fi
 if [[ $(id -u) -ne 0 ]]; then
@@ -31,3 +50,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_browser_test_modules "${1:-}"
