@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/config_rules.hpp"
+#include "emuscim/base/text.hpp"
 #include "emuscim/auth/scopes.hpp"
 #include "emuscim/app/config.hpp"
 
@@ -27,12 +28,14 @@ using result = std::variant<command, cli_error>;
 constexpr std::string_view top_help =
     R"(Usage: emuscim COMMAND [OPTIONS]
 
-A SCIM 2.0 server emulating GitHub Enterprise Managed Users.
+A SCIM 2.0 server emulating GitHub Enterprise Managed Users and GitHub's organization APIs.
 
 Commands:
   serve              Run the SCIM server
   enterprise add     Create an enterprise
-  token add          Issue a bearer token for an enterprise
+  org add            Create an organization (an enterprise's, or standalone with --sso)
+  orgs list          List organizations
+  token add          Issue a bearer token for an enterprise or an organization
   users list         List an enterprise's users
   groups list        List an enterprise's groups
   cert self-signed   Write a self-signed TLS certificate and key
@@ -66,6 +69,9 @@ Environment (overrides the config file; flags override it):
   EMUSCIM_ADMIN_TOKEN                     enable the admin API with this bearer token
   EMUSCIM_ENTERPRISE, EMUSCIM_SHORT_CODE  create this enterprise at start-up
   EMUSCIM_TOKEN                           and accept this bearer token for it
+  EMUSCIM_ORGS                            and these organizations of it (comma-separated)
+  EMUSCIM_ORG, EMUSCIM_ORG_TOKEN          create this standalone organization (SAML SSO) and
+                                          accept this owner token (admin:org) for it
 Empty variables count as unset.
 
 Precedence: flags, then environment, then the config file, then defaults.
@@ -87,14 +93,18 @@ Options:
 
 constexpr std::string_view token_add_help =
     R"(Usage: emuscim token add --enterprise SLUG [--scope SCOPE]... [--db PATH]
+       emuscim token add --org ORG [--scope SCOPE]... [--db PATH]
 
-Issue a new bearer token for an enterprise and print it once; only its hash is stored.
+Issue a new bearer token for an enterprise, or for a standalone organization, and print it
+once; only its hash is stored.
 
 Options:
-      --enterprise SLUG  Enterprise the token belongs to   [required]
+      --enterprise SLUG  Enterprise the token belongs to (its setup user's token)
+      --org ORG          Standalone organization the token belongs to (an owner's token;
+                         default scope admin:org)
       --scope SCOPE      one of GitHub's classic token scopes: scim:enterprise,
                          admin:enterprise, read:audit_log, read:org, admin:org, ...;
-                         repeat for several   [admin:enterprise]
+                         repeat for several   [admin:enterprise, or admin:org with --org]
       --db PATH          SQLite database file   [$EMUSCIM_DB or emuscim.db]
   -h, --help             Show this help
 )";
@@ -117,6 +127,34 @@ List the groups provisioned in an enterprise.
 
 Options:
       --enterprise SLUG  Enterprise to list   [required]
+      --db PATH          SQLite database file   [$EMUSCIM_DB or emuscim.db]
+  -h, --help             Show this help
+)";
+
+constexpr std::string_view org_add_help =
+    R"(Usage: emuscim org add ORG (--enterprise SLUG | --sso) [--db PATH]
+
+Create an organization: one of an EMU enterprise, or with --sso a standalone GitHub Enterprise
+Cloud organization that uses SAML single sign-on and org-level SCIM. Idempotent.
+
+Arguments:
+  ORG                  1 to 39 letters, digits or single hyphens, not starting or ending with one
+
+Options:
+      --enterprise SLUG  The enterprise the organization belongs to
+      --sso              A standalone organization (no enterprise)
+      --db PATH          SQLite database file   [$EMUSCIM_DB or emuscim.db]
+  -h, --help             Show this help
+)";
+
+constexpr std::string_view orgs_list_help =
+    R"(Usage: emuscim orgs list [--enterprise SLUG] [--db PATH]
+
+List organizations: an enterprise's, or every one. One line each: id, login, enterprise (or
+"standalone"), member count.
+
+Options:
+      --enterprise SLUG  Only this enterprise's organizations
       --db PATH          SQLite database file   [$EMUSCIM_DB or emuscim.db]
   -h, --help             Show this help
 )";
@@ -298,6 +336,7 @@ std::optional<cli_error> apply_bootstrap(config& cfg, const env_lookup& env) {
   if (!slug) {
     if (short_code) return fail(serve_name, "EMUSCIM_SHORT_CODE is set but EMUSCIM_ENTERPRISE is not");
     if (token) return fail(serve_name, "EMUSCIM_TOKEN is set but EMUSCIM_ENTERPRISE is not");
+    if (get_env(env, "EMUSCIM_ORGS")) return fail(serve_name, "EMUSCIM_ORGS is set but EMUSCIM_ENTERPRISE is not");
     return std::nullopt;
   }
   if (!short_code) return fail(serve_name, "EMUSCIM_ENTERPRISE is set but EMUSCIM_SHORT_CODE is not");
@@ -331,6 +370,40 @@ std::optional<cli_error> apply_bootstrap(config& cfg, const env_lookup& env) {
     target = &cfg.enterprises.back();
   }
   if (token && std::ranges::find(target->tokens, *token) == target->tokens.end()) target->tokens.push_back(*token);
+  if (const auto orgs = get_env(env, "EMUSCIM_ORGS")) {
+    std::string_view rest = *orgs;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const auto login = std::string(base::trim(rest.substr(0, comma)));
+      if (!login.empty()) {
+        if (auto e = check_value(serve_name, "EMUSCIM_ORGS", rules::check_org_login, login)) return e;
+        if (std::ranges::find(target->orgs, login) == target->orgs.end()) target->orgs.push_back(login);
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return std::nullopt;
+}
+
+// EMUSCIM_ORG (+ EMUSCIM_ORG_TOKEN) add, or extend, one orgs[] entry: a standalone organization.
+std::optional<cli_error> apply_org_bootstrap(config& cfg, const env_lookup& env) {
+  const auto login = get_env(env, "EMUSCIM_ORG");
+  const auto token = get_env(env, "EMUSCIM_ORG_TOKEN");
+  if (!login) {
+    if (token) return fail(serve_name, "EMUSCIM_ORG_TOKEN is set but EMUSCIM_ORG is not");
+    return std::nullopt;
+  }
+  if (auto e = check_value(serve_name, "EMUSCIM_ORG", rules::check_org_login, *login)) return e;
+  if (token) {
+    if (auto e = check_value(serve_name, "EMUSCIM_ORG_TOKEN", rules::check_token, *token)) return e;
+  }
+  auto it = std::ranges::find(cfg.orgs, *login, &org_seed::login);
+  if (it == cfg.orgs.end()) {
+    cfg.orgs.push_back({*login, {}});
+    it = std::prev(cfg.orgs.end());
+  }
+  if (token && std::ranges::find(it->tokens, *token) == it->tokens.end()) it->tokens.push_back(*token);
   return std::nullopt;
 }
 
@@ -358,6 +431,7 @@ result parse_serve(args_view args, const env_lookup& env) {
     }
   }
   if (auto e = apply_bootstrap(cmd.cfg, env)) return *e;
+  if (auto e = apply_org_bootstrap(cmd.cfg, env)) return *e;
 
   for (const auto& [name, value] : flags.flags) {
     if (name == "--strict") {
@@ -437,21 +511,27 @@ result parse_enterprise_add(std::string_view name, args_view args, const env_loo
 }
 
 result parse_token_add(std::string_view name, args_view args, const env_lookup& env) {
-  static constexpr std::array<flag_spec, 3> specs{{{"--enterprise"}, {"--scope"}, {"--db"}}};
+  static constexpr std::array<flag_spec, 4> specs{{{"--enterprise"}, {"--org"}, {"--scope"}, {"--db"}}};
   auto parsed = parse_flags(name, args, specs);
   if (auto* e = std::get_if<cli_error>(&parsed)) return *e;
   const auto& flags = std::get<parsed_flags>(parsed);
   if (auto e = no_positionals(name, flags)) return *e;
 
   token_add_cmd cmd;
-  auto enterprise = required_flag(name, flags, "--enterprise", rules::check_slug);
-  if (auto* e = std::get_if<cli_error>(&enterprise)) return *e;
-  cmd.enterprise = std::get<std::string>(std::move(enterprise));
+  if (auto org = flags.last("--org")) {
+    if (flags.last("--enterprise")) return fail(name, "--enterprise and --org exclude each other");
+    if (auto e = check_value(name, "--org", rules::check_org_login, *org)) return *e;
+    cmd.org = *org;
+  } else {
+    auto enterprise = required_flag(name, flags, "--enterprise", rules::check_slug);
+    if (auto* e = std::get_if<cli_error>(&enterprise)) return *e;
+    cmd.enterprise = std::get<std::string>(std::move(enterprise));
+  }
   for (const auto& scope : flags.all("--scope")) {
     if (auto e = check_value(name, "--scope", check_scope, scope)) return *e;
     if (std::ranges::find(cmd.scopes, scope) == cmd.scopes.end()) cmd.scopes.push_back(scope);
   }
-  if (cmd.scopes.empty()) cmd.scopes = {"admin:enterprise"};
+  if (cmd.scopes.empty()) cmd.scopes = {cmd.org ? "admin:org" : "admin:enterprise"};
   auto db = db_flag(name, flags, env);
   if (auto* e = std::get_if<cli_error>(&db)) return *e;
   cmd.db = std::get<std::string>(std::move(db));
@@ -469,6 +549,47 @@ result parse_list(std::string_view name, args_view args, const env_lookup& env) 
   auto enterprise = required_flag(name, flags, "--enterprise", rules::check_slug);
   if (auto* e = std::get_if<cli_error>(&enterprise)) return *e;
   cmd.enterprise = std::get<std::string>(std::move(enterprise));
+  auto db = db_flag(name, flags, env);
+  if (auto* e = std::get_if<cli_error>(&db)) return *e;
+  cmd.db = std::get<std::string>(std::move(db));
+  return cmd;
+}
+
+result parse_org_add(std::string_view name, args_view args, const env_lookup& env) {
+  static constexpr std::array<flag_spec, 3> specs{{{"--enterprise"}, {"--sso", false}, {"--db"}}};
+  auto parsed = parse_flags(name, args, specs);
+  if (auto* e = std::get_if<cli_error>(&parsed)) return *e;
+  const auto& flags = std::get<parsed_flags>(parsed);
+  if (flags.positionals.empty()) return fail(name, "missing ORG");
+  if (flags.positionals.size() > 1) return fail(name, "unexpected argument " + rules::quoted(flags.positionals[1]));
+
+  org_add_cmd cmd;
+  cmd.login = flags.positionals.front();
+  if (auto e = check_value(name, "ORG", rules::check_org_login, cmd.login)) return *e;
+  const bool sso = flags.has("--sso");
+  if (auto enterprise = flags.last("--enterprise")) {
+    if (sso) return fail(name, "--enterprise and --sso exclude each other");
+    if (auto e = check_value(name, "--enterprise", rules::check_slug, *enterprise)) return *e;
+    cmd.enterprise = *enterprise;
+  } else if (!sso) {
+    return fail(name, "--enterprise SLUG or --sso is required");
+  }
+  auto db = db_flag(name, flags, env);
+  if (auto* e = std::get_if<cli_error>(&db)) return *e;
+  cmd.db = std::get<std::string>(std::move(db));
+  return cmd;
+}
+
+result parse_orgs_list(std::string_view name, args_view args, const env_lookup& env) {
+  auto parsed = parse_flags(name, args, enterprise_list_flags);
+  if (auto* e = std::get_if<cli_error>(&parsed)) return *e;
+  const auto& flags = std::get<parsed_flags>(parsed);
+  if (auto e = no_positionals(name, flags)) return *e;
+  orgs_list_cmd cmd;
+  if (auto enterprise = flags.last("--enterprise")) {
+    if (auto e = check_value(name, "--enterprise", rules::check_slug, *enterprise)) return *e;
+    cmd.enterprise = *enterprise;
+  }
   auto db = db_flag(name, flags, env);
   if (auto* e = std::get_if<cli_error>(&db)) return *e;
   cmd.db = std::get<std::string>(std::move(db));
@@ -505,9 +626,13 @@ struct subcommand {
   result (*parse)(std::string_view, args_view, const env_lookup&);
 };
 
-constexpr std::array<subcommand, 5> subcommands{{
+constexpr std::array<subcommand, 7> subcommands{{
     {"enterprise", "add", "enterprise add", "Create an enterprise", enterprise_add_help, parse_enterprise_add},
-    {"token", "add", "token add", "Issue a bearer token for an enterprise", token_add_help, parse_token_add},
+    {"org", "add", "org add", "Create an organization (an enterprise's, or standalone with SSO)", org_add_help,
+     parse_org_add},
+    {"orgs", "list", "orgs list", "List organizations", orgs_list_help, parse_orgs_list},
+    {"token", "add", "token add", "Issue a bearer token for an enterprise or an organization", token_add_help,
+     parse_token_add},
     {"users", "list", "users list", "List an enterprise's users", users_list_help, parse_list<users_list_cmd>},
     {"groups", "list", "groups list", "List an enterprise's groups", groups_list_help, parse_list<groups_list_cmd>},
     {"cert", "self-signed", "cert self-signed", "Write a self-signed TLS certificate and key", cert_self_signed_help,

@@ -63,8 +63,18 @@ void bootstrap(service::admin_service& admin, const config& cfg) {
     for (const auto& token : seed.tokens) {
       unwrap(run_sync(admin.create_token(ent.slug, std::nullopt, std::string("bootstrap"), token)));
     }
+    for (const auto& login : seed.orgs) unwrap(run_sync(admin.ensure_org(ent.slug, login)));
     spdlog::info("{}", http::log_line("enterprise ready", {{"enterprise", ent.slug}, {"short_code", ent.short_code},
-                                                            {"bootstrap_tokens", seed.tokens.size()}}));
+                                                            {"bootstrap_tokens", seed.tokens.size()},
+                                                            {"orgs", seed.orgs}}));
+  }
+  for (const auto& seed : cfg.orgs) {
+    auto org = unwrap(run_sync(admin.ensure_org(std::nullopt, seed.login))).first;
+    for (const auto& token : seed.tokens) {
+      unwrap(run_sync(admin.create_org_token(org.login, std::nullopt, std::string("bootstrap"), token)));
+    }
+    spdlog::info("{}", http::log_line("organization ready", {{"org", org.login}, {"sso", true},
+                                                              {"bootstrap_tokens", seed.tokens.size()}}));
   }
 }
 
@@ -80,8 +90,30 @@ int enterprise_add(const enterprise_add_cmd& cmd) {
 int token_add(const token_add_cmd& cmd) {
   store::database db({cmd.db});
   service::admin_service admin(db);
-  auto minted = unwrap(run_sync(admin.create_token(cmd.enterprise, cmd.scopes, std::nullopt)));
+  auto minted = cmd.org ? unwrap(run_sync(admin.create_org_token(*cmd.org, cmd.scopes, std::nullopt)))
+                        : unwrap(run_sync(admin.create_token(cmd.enterprise, cmd.scopes, std::nullopt)));
   std::printf("%s\n", minted.token.c_str());
+  return 0;
+}
+
+int org_add(const org_add_cmd& cmd) {
+  store::database db({cmd.db});
+  service::admin_service admin(db);
+  auto [org, created] = unwrap(run_sync(admin.ensure_org(cmd.enterprise, cmd.login)));
+  std::printf("organization %s (%s) %s\n", org.login.c_str(),
+              org.enterprise ? ("enterprise " + *org.enterprise).c_str() : "standalone, SAML SSO",
+              created ? "created" : "already exists");
+  return 0;
+}
+
+int orgs_list(const orgs_list_cmd& cmd) {
+  store::database db({cmd.db});
+  service::admin_service admin(db);
+  auto orgs = cmd.enterprise ? unwrap(admin.enterprise_orgs(*cmd.enterprise)) : admin.orgs();
+  for (const auto& o : orgs) {
+    std::printf("%lld\t%s\t%s\tmembers=%lld\n", static_cast<long long>(o.id), o.login.c_str(),
+                o.enterprise ? o.enterprise->c_str() : "standalone", static_cast<long long>(o.member_count));
+  }
   return 0;
 }
 
@@ -205,6 +237,10 @@ int run(const command& cmd) {
           return enterprise_add(c);
         } else if constexpr (std::is_same_v<T, token_add_cmd>) {
           return token_add(c);
+        } else if constexpr (std::is_same_v<T, org_add_cmd>) {
+          return org_add(c);
+        } else if constexpr (std::is_same_v<T, orgs_list_cmd>) {
+          return orgs_list(c);
         } else if constexpr (std::is_same_v<T, users_list_cmd>) {
           return users_list(c);
         } else if constexpr (std::is_same_v<T, groups_list_cmd>) {

@@ -112,6 +112,11 @@ std::optional<std::string> check_short_code(std::string_view value) {
   return "expected " + std::string(emu::short_code_rule) + ", got " + quoted(value);
 }
 
+std::optional<std::string> check_org_login(std::string_view value) {
+  if (emu::valid_org_login(value)) return std::nullopt;
+  return "expected " + std::string(emu::org_login_rule) + ", got " + quoted(value);
+}
+
 std::optional<std::string> check_path(std::string_view value) {
   if (!value.empty()) return std::nullopt;
   return "must not be empty";
@@ -285,6 +290,41 @@ std::vector<std::string> read_tokens(const json& value, const std::string& path)
   return tokens;
 }
 
+std::vector<std::string> read_org_logins(const json& value, const std::string& path) {
+  if (!value.is_array()) fail(path, "expected an array of organization logins");
+  std::vector<std::string> logins;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const std::string at = path + "/" + std::to_string(i);
+    auto login = read_string(value[i], at);
+    check(at, rules::check_org_login, login);
+    if (std::ranges::find(logins, login) == logins.end()) logins.push_back(std::move(login));
+  }
+  return logins;
+}
+
+std::vector<org_seed> read_orgs(const json& value, const std::string& path) {
+  if (!value.is_array()) fail(path, "expected an array");
+  std::vector<org_seed> seeds;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const std::string at = path + "/" + std::to_string(i);
+    org_seed seed;
+    bool has_login = false;
+    read_object(value[i], at,
+                {{"login",
+                  [&](const json& member, const std::string& member_path) {
+                    seed.login = read_string(member, member_path);
+                    check(member_path, rules::check_org_login, seed.login);
+                    has_login = true;
+                  }},
+                 {"tokens", [&](const json& member, const std::string& member_path) {
+                    seed.tokens = read_tokens(member, member_path);
+                  }}});
+    if (!has_login) fail(at + "/login", "missing required key");
+    seeds.push_back(std::move(seed));
+  }
+  return seeds;
+}
+
 std::vector<enterprise_seed> read_enterprises(const json& value, const std::string& path) {
   if (!value.is_array()) fail(path, "expected an array");
   std::vector<enterprise_seed> seeds;
@@ -308,6 +348,9 @@ std::vector<enterprise_seed> read_enterprises(const json& value, const std::stri
                   }},
                  {"tokens", [&](const json& member, const std::string& member_path) {
                     seed.tokens = read_tokens(member, member_path);
+                  }},
+                 {"orgs", [&](const json& member, const std::string& member_path) {
+                    seed.orgs = read_org_logins(member, member_path);
                   }}});
     if (!has_slug) fail(at + "/slug", "missing required key");
     if (!has_short_code) fail(at + "/short_code", "missing required key");
@@ -388,7 +431,8 @@ config from_json(const json& root) {
                     }),
        custom_field("enterprises", [&cfg](const json& value, const std::string& path) {
          cfg.enterprises = read_enterprises(value, path);
-       })});
+       }),
+       custom_field("orgs", [&cfg](const json& value, const std::string& path) { cfg.orgs = read_orgs(value, path); })});
   return cfg;
 }
 
@@ -537,7 +581,16 @@ std::string print_config(const config& cfg) {
     entry["short_code"] = seed.short_code;
     entry["tokens"] = ojson::array();
     for (std::size_t i = 0; i < seed.tokens.size(); ++i) entry["tokens"].push_back(masked);
+    entry["orgs"] = seed.orgs;
     out["enterprises"].push_back(std::move(entry));
+  }
+  out["orgs"] = ojson::array();
+  for (const auto& seed : cfg.orgs) {
+    ojson entry = ojson::object();
+    entry["login"] = seed.login;
+    entry["tokens"] = ojson::array();
+    for (std::size_t i = 0; i < seed.tokens.size(); ++i) entry["tokens"].push_back(masked);
+    out["orgs"].push_back(std::move(entry));
   }
   return out.dump(2);
 }

@@ -25,6 +25,7 @@ std::optional<std::string> check_log_level(std::string_view value);   // trace|d
 std::optional<std::string> check_log_format(std::string_view value);  // text|json
 std::optional<std::string> check_slug(std::string_view value);        // [a-z0-9-]{1,64}
 std::optional<std::string> check_short_code(std::string_view value);  // [A-Za-z0-9]{3,8}
+std::optional<std::string> check_org_login(std::string_view value);   // GitHub's organization login rules
 std::optional<std::string> check_path(std::string_view value);        // non-empty
 std::optional<std::string> check_token(std::string_view value);       // printable ASCII, no blanks
 std::optional<std::string> check_url(std::string_view value);         // http:// or https://

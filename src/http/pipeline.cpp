@@ -214,6 +214,12 @@ net::awaitable<outcome> pipeline::serve(exchange& x, request& req, const connect
       if (!ent) co_return scim::fail(ent.error());
       c.ctx.enterprise = std::move(*ent);
     }
+    if (m.params.has("org")) {
+      auto access = svc_.auth.org_for(*who, m.params.get("org"));
+      if (!access) co_return scim::fail(access.error());
+      c.ctx.org = std::move(access->org);
+      if (access->enterprise) c.ctx.enterprise = std::move(*access->enterprise);
+    }
     // 4. scopes
     if (!auth::grants(who->scopes, r.scopes)) {
       co_return scim::fail(scim::forbidden("This token lacks the " + join(r.scopes, " or ") + " scope"));
@@ -239,7 +245,9 @@ net::awaitable<outcome> pipeline::serve(exchange& x, request& req, const connect
     // 6. faults
     if (r.faultable) {
       // A plain local, not an if-declaration: it must outlive the co_await below (GCC 12).
-      std::optional<scim_fault> fault = svc_.faults.decide(c.ctx.enterprise.slug);
+      std::optional<scim_fault> fault = svc_.faults.decide(c.ctx.org && !c.ctx.org->enterprise_id
+                                                               ? c.ctx.org->login
+                                                               : c.ctx.enterprise.slug);
       if (fault && fault->delay.count() > 0) {
         net::steady_timer timer(co_await net::this_coro::executor, fault->delay);
         co_await timer.async_wait(net::use_awaitable);

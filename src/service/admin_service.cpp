@@ -7,6 +7,7 @@
 #include "emuscim/emu/login.hpp"
 #include "emuscim/emu/names.hpp"
 #include "emuscim/store/database.hpp"
+#include "emuscim/store/orgs.hpp"
 #include "emuscim/store/repo.hpp"
 #include "emuscim/store/stats.hpp"
 #include "service/audit_rows.hpp"
@@ -16,6 +17,18 @@ namespace emuscim::service {
 namespace {
 
 constexpr std::int64_t kWalkBatch = 500;
+
+scim::error org_not_found(std::string_view login) {
+  return scim::not_found("Organization '" + std::string(login) + "' not found");
+}
+
+org_info to_info(store::connection& c, const store::org_row& o) {
+  org_info out{o.id, o.login, std::nullopt, o.sso, o.created, store::count_org_members(c, o.id)};
+  if (o.enterprise_id) {
+    if (auto e = store::find_enterprise_by_id(c, *o.enterprise_id)) out.enterprise = e->slug;
+  }
+  return out;
+}
 
 scim::error enterprise_not_found(std::string_view slug) {
   return scim::not_found("Enterprise '" + std::string(slug) + "' not found");
@@ -61,8 +74,9 @@ scim::result<T> with_enterprise(store::database& db, std::string_view slug, Fn f
 
 }  // namespace
 
-scim::result<std::vector<std::string>> normalize_scopes(std::optional<std::vector<std::string>> scopes) {
-  if (!scopes) return std::vector<std::string>{std::string(default_token_scope)};
+scim::result<std::vector<std::string>> normalize_scopes(std::optional<std::vector<std::string>> scopes,
+                                                       std::string_view fallback) {
+  if (!scopes) return std::vector<std::string>{std::string(fallback)};
   std::vector<std::string> out;
   for (auto& s : *scopes) {
     if (!auth::known_scope(s)) {
@@ -171,6 +185,129 @@ boost::asio::awaitable<scim::status> admin_service::revoke_token(std::string slu
     auto it = std::ranges::find(tokens, token_id, &store::token_row::id);
     if (it == tokens.end()) return scim::fail(scim::not_found("Token " + std::to_string(token_id) + " not found"));
     if (!it->revoked) store::revoke_token(w.db, e->id, token_id, w.now);  // revoking twice is a no-op
+    return true;
+  };
+  auto done = co_await db_.write<bool>(std::move(job));
+  if (!done) co_return scim::fail(done.error());
+  co_return scim::status{};
+}
+
+scim::result<std::vector<org_info>> admin_service::enterprise_orgs(std::string_view slug) {
+  return with_enterprise<std::vector<org_info>>(db_, slug, [](store::connection& c, const store::enterprise_row& e) {
+    std::vector<org_info> out;
+    for (const auto& o : store::list_orgs(c, e.id)) out.push_back(to_info(c, o));
+    return out;
+  });
+}
+
+std::vector<org_info> admin_service::orgs() {
+  return db_.read([](store::connection& c) {
+    std::vector<org_info> out;
+    for (const auto& o : store::list_all_orgs(c)) out.push_back(to_info(c, o));
+    return out;
+  });
+}
+
+scim::result<org_info> admin_service::org(std::string_view login) {
+  return db_.read([&](store::connection& c) -> scim::result<org_info> {
+    auto o = store::find_org(c, login);
+    if (!o) return scim::fail(org_not_found(login));
+    return to_info(c, *o);
+  });
+}
+
+boost::asio::awaitable<scim::result<std::pair<org_info, bool>>> admin_service::ensure_org(
+    std::optional<std::string> enterprise_slug, std::string login) {
+  using outcome = std::pair<org_info, bool>;
+  if (!emu::valid_org_login(login)) {
+    co_return scim::fail(scim::invalid_value("'login' must be " + std::string(emu::org_login_rule)));
+  }
+  auto job = [enterprise_slug, login](store::write_context& w) -> scim::result<outcome> {
+    std::optional<std::int64_t> enterprise_id;
+    if (enterprise_slug) {
+      auto e = store::find_enterprise(w.db, *enterprise_slug);
+      if (!e) return scim::fail(enterprise_not_found(*enterprise_slug));
+      enterprise_id = e->id;
+    }
+    if (auto existing = store::find_org(w.db, login)) {
+      if (existing->enterprise_id != enterprise_id) {
+        return scim::fail(scim::uniqueness("The login '" + login + "' is already taken by organization '" +
+                                           existing->login + "'" +
+                                           (existing->enterprise_id ? " of another enterprise" : "")));
+      }
+      return outcome{to_info(w.db, *existing), false};
+    }
+    if (store::find_account(w.db, login)) {
+      return scim::fail(scim::uniqueness("The login '" + login + "' is already taken by a user account"));
+    }
+    // EMU organizations authenticate through the enterprise; standalone ones use SAML SSO.
+    auto row = store::insert_org(w.db, login, enterprise_id, !enterprise_id, w.now);
+    return outcome{to_info(w.db, row), true};
+  };
+  co_return co_await db_.write<outcome>(std::move(job));
+}
+
+boost::asio::awaitable<scim::status> admin_service::delete_org(std::optional<std::string> enterprise_slug,
+                                                               std::string login) {
+  auto job = [enterprise_slug, login](store::write_context& w) -> scim::result<bool> {
+    auto o = store::find_org(w.db, login);
+    if (!o) return scim::fail(org_not_found(login));
+    if (enterprise_slug) {
+      auto e = store::find_enterprise(w.db, *enterprise_slug);
+      if (!e) return scim::fail(enterprise_not_found(*enterprise_slug));
+      if (o->enterprise_id != e->id) return scim::fail(org_not_found(login));
+    } else if (o->enterprise_id) {
+      return scim::fail(org_not_found(login));
+    }
+    store::delete_org(w.db, *o);
+    return true;
+  };
+  auto done = co_await db_.write<bool>(std::move(job));
+  if (!done) co_return scim::fail(done.error());
+  co_return scim::status{};
+}
+
+scim::result<std::vector<token_info>> admin_service::org_tokens(std::string_view login) {
+  return db_.read([&](store::connection& c) -> scim::result<std::vector<token_info>> {
+    auto o = store::find_org(c, login);
+    if (!o || o->enterprise_id) return scim::fail(org_not_found(login));
+    std::vector<token_info> out;
+    for (auto& t : store::list_org_tokens(c, o->id)) out.push_back(to_info(std::move(t)));
+    return out;
+  });
+}
+
+boost::asio::awaitable<scim::result<new_token>> admin_service::create_org_token(
+    std::string login, std::optional<std::vector<std::string>> scopes, std::optional<std::string> label,
+    std::optional<std::string> clear_text) {
+  auto checked = normalize_scopes(std::move(scopes), default_org_token_scope);
+  if (!checked) co_return scim::fail(checked.error());
+  std::string token = clear_text ? *clear_text : auth::generate_token();
+  auto job = [login, hash = auth::hash_token(token), scopes = std::move(*checked),
+              label](store::write_context& w) -> scim::result<token_info> {
+    auto o = store::find_org(w.db, login);
+    if (!o) return scim::fail(org_not_found(login));
+    if (o->enterprise_id) {
+      return scim::fail(scim::invalid_value("Organization '" + o->login +
+                                            "' belongs to an enterprise; use the enterprise's tokens for it"));
+    }
+    store::insert_org_token(w.db, o->id, hash, scopes, label, w.now);
+    auto row = store::find_token_by_hash(w.db, hash);  // an existing token keeps its row
+    return to_info(std::move(*row));
+  };
+  auto info = co_await db_.write<token_info>(std::move(job));
+  if (!info) co_return scim::fail(info.error());
+  co_return new_token{std::move(*info), std::move(token)};
+}
+
+boost::asio::awaitable<scim::status> admin_service::revoke_org_token(std::string login, std::int64_t token_id) {
+  auto job = [login, token_id](store::write_context& w) -> scim::result<bool> {
+    auto o = store::find_org(w.db, login);
+    if (!o || o->enterprise_id) return scim::fail(org_not_found(login));
+    auto tokens = store::list_org_tokens(w.db, o->id);
+    auto it = std::ranges::find(tokens, token_id, &store::token_row::id);
+    if (it == tokens.end()) return scim::fail(scim::not_found("Token " + std::to_string(token_id) + " not found"));
+    if (!it->revoked) store::revoke_org_token(w.db, o->id, token_id, w.now);
     return true;
   };
   auto done = co_await db_.write<bool>(std::move(job));

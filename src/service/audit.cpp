@@ -15,7 +15,9 @@ void record(store::write_context& w, const request_context& ctx, std::string_vie
   row.resource_id = std::string(resource_id);
   row.success = success;
   row.data = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (ctx.org) row.org_id = ctx.org->id;
   store::insert_audit(w.db, row);
+  if (ctx.trace) ctx.trace->events.push_back(row.action);
 }
 
 namespace {
@@ -40,6 +42,8 @@ void api_success(store::write_context& w, const request_context& ctx, std::strin
 
 void api_failure(store::write_context& w, const request_context& ctx, std::string_view prefix,
                  std::string_view resource_id, const scim::error& e) {
+  // Runs after the failed job was rolled back: the events it had recorded are gone.
+  if (ctx.trace) ctx.trace->events.clear();
   auto data = api_fields(ctx, prefix, resource_id, e.status);
   data["message"] = e.detail;
   if (!e.scim_type.empty()) data["scim_type"] = e.scim_type;

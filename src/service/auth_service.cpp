@@ -1,6 +1,7 @@
 #include "emuscim/service/auth_service.hpp"
 
 #include "emuscim/store/database.hpp"
+#include "emuscim/store/orgs.hpp"
 #include "emuscim/store/repo.hpp"
 
 namespace emuscim::service {
@@ -29,7 +30,7 @@ scim::result<principal> auth_service::authenticate(std::optional<std::string_vie
   if (!row || !auth::constant_time_equal(row->hash, *presented) || row->revoked) {
     return scim::fail(scim::unauthorized("Bad credentials"));
   }
-  return principal{row->id, row->enterprise_id, std::move(row->scopes)};
+  return principal{row->id, row->enterprise_id, row->org_id, std::move(row->scopes)};
 }
 
 scim::result<enterprise_ref> auth_service::enterprise_for(const principal& who, std::string_view slug) {
@@ -39,6 +40,21 @@ scim::result<enterprise_ref> auth_service::enterprise_for(const principal& who, 
     return scim::fail(scim::forbidden("This token is not authorized for enterprise '" + ent->slug + "'"));
   }
   return enterprise_ref{ent->id, std::move(ent->slug), std::move(ent->short_code)};
+}
+
+scim::result<org_access> auth_service::org_for(const principal& who, std::string_view login) {
+  return db_.read([&](store::connection& c) -> scim::result<org_access> {
+    auto org = store::find_org(c, login);
+    const bool mine = org && ((org->enterprise_id && *org->enterprise_id == who.enterprise_id) ||
+                              (who.org_id && *who.org_id == org->id));
+    if (!mine) return scim::fail(scim::not_found("Not Found"));
+    org_access out{org_ref{org->id, org->login, org->enterprise_id, org->sso}, std::nullopt};
+    if (org->enterprise_id) {
+      auto ent = store::find_enterprise_by_id(c, *org->enterprise_id);
+      if (ent) out.enterprise = enterprise_ref{ent->id, std::move(ent->slug), std::move(ent->short_code)};
+    }
+    return out;
+  });
 }
 
 scim::status auth_service::authenticate_admin(std::optional<std::string_view> authorization) const {

@@ -10,6 +10,8 @@ namespace {
 
 constexpr const char* kFindEnterprise =
     "SELECT id, slug, short_code, created, user_count, group_count FROM enterprises WHERE slug = ?1";
+constexpr const char* kFindEnterpriseById =
+    "SELECT id, slug, short_code, created, user_count, group_count FROM enterprises WHERE id = ?1";
 constexpr const char* kListEnterprises =
     "SELECT id, slug, short_code, created, user_count, group_count FROM enterprises ORDER BY id";
 constexpr const char* kInsertEnterprise = "INSERT INTO enterprises(slug, short_code, created) VALUES (?1, ?2, ?3)";
@@ -22,10 +24,16 @@ constexpr const char* kResetCounts = "UPDATE enterprises SET user_count = 0, gro
 constexpr const char* kBumpUserCount = "UPDATE enterprises SET user_count = user_count + ?2 WHERE id = ?1";
 constexpr const char* kBumpGroupCount = "UPDATE enterprises SET group_count = group_count + ?2 WHERE id = ?1";
 
-constexpr const char* kFindTokenByHash =
-    "SELECT id, enterprise_id, hash, scopes, label, created, revoked FROM tokens WHERE hash = ?1";
+#define EMUSCIM_TOKEN_COLUMNS "id, enterprise_id, hash, scopes, label, created, revoked, org_id"
+constexpr const char* kFindTokenByHash = "SELECT " EMUSCIM_TOKEN_COLUMNS " FROM tokens WHERE hash = ?1";
 constexpr const char* kListTokens =
-    "SELECT id, enterprise_id, hash, scopes, label, created, revoked FROM tokens WHERE enterprise_id = ?1 ORDER BY id";
+    "SELECT " EMUSCIM_TOKEN_COLUMNS " FROM tokens WHERE enterprise_id = ?1 ORDER BY id";
+constexpr const char* kListOrgTokens = "SELECT " EMUSCIM_TOKEN_COLUMNS " FROM tokens WHERE org_id = ?1 ORDER BY id";
+constexpr const char* kInsertOrgToken =
+    "INSERT INTO tokens(org_id, hash, scopes, label, created) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT(hash) DO NOTHING";
+constexpr const char* kRevokeOrgToken =
+    "UPDATE tokens SET revoked = ?3 WHERE org_id = ?1 AND id = ?2 AND revoked IS NULL";
 constexpr const char* kInsertToken =
     "INSERT INTO tokens(enterprise_id, hash, scopes, label, created) VALUES (?1, ?2, ?3, ?4, ?5) "
     "ON CONFLICT(hash) DO NOTHING";
@@ -119,14 +127,16 @@ constexpr const char* kListMembers =
 
 constexpr const char* kInsertAudit =
     "INSERT INTO audit_events(enterprise_id, created, action, actor_token_id, request_id, resource_id, success, "
-    "data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "data, org_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 // Optional filters are bound as NULL when absent, so one statement serves every query shape.
-constexpr const char* kListAudit =
-    "SELECT seq, enterprise_id, created, action, actor_token_id, request_id, resource_id, success, data "
-    "FROM audit_events WHERE enterprise_id = ?1 "
-    "AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR substr(action, 1, length(?3)) = ?3) "
-    "AND (?4 IS NULL OR created >= ?4) AND (?5 IS NULL OR created < ?5) AND (?6 IS NULL OR seq < ?6) "
-    "ORDER BY seq DESC LIMIT ?7";
+#define EMUSCIM_AUDIT_QUERY(scope)                                                                                \
+  "SELECT seq, enterprise_id, created, action, actor_token_id, request_id, resource_id, success, data, org_id "  \
+  "FROM audit_events WHERE " scope " = ?1 "                                                                     \
+  "AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR substr(action, 1, length(?3)) = ?3) "                    \
+  "AND (?4 IS NULL OR created >= ?4) AND (?5 IS NULL OR created < ?5) AND (?6 IS NULL OR seq < ?6) "           \
+  "ORDER BY seq DESC LIMIT ?7"
+constexpr const char* kListAudit = EMUSCIM_AUDIT_QUERY("enterprise_id");
+constexpr const char* kListOrgAudit = EMUSCIM_AUDIT_QUERY("org_id");
 
 // ---- row mappers ----
 
@@ -160,6 +170,7 @@ token_row read_token(statement& s) {
   t.label = s.get_opt_text(4);
   t.created = s.get_text(5);
   t.revoked = s.get_opt_text(6);
+  if (!s.is_null(7)) t.org_id = s.get_int(7);
   return t;
 }
 
@@ -259,6 +270,13 @@ std::optional<enterprise_row> find_enterprise(connection& db, std::string_view s
   return read_enterprise(*s);
 }
 
+std::optional<enterprise_row> find_enterprise_by_id(connection& db, std::int64_t id) {
+  use s(db, kFindEnterpriseById);
+  s->bind(1, id);
+  if (!s->step()) return std::nullopt;
+  return read_enterprise(*s);
+}
+
 std::vector<enterprise_row> list_enterprises(connection& db) {
   std::vector<enterprise_row> out;
   use s(db, kListEnterprises);
@@ -324,6 +342,32 @@ std::int64_t insert_token(connection& db, std::int64_t enterprise_id, std::span<
 bool revoke_token(connection& db, std::int64_t enterprise_id, std::int64_t token_id, std::string_view now) {
   use s(db, kRevokeToken);
   s->bind(1, enterprise_id).bind(2, token_id).bind(3, now);
+  s->run();
+  return db.changes() > 0;
+}
+
+std::vector<token_row> list_org_tokens(connection& db, std::int64_t org_id) {
+  std::vector<token_row> out;
+  use s(db, kListOrgTokens);
+  s->bind(1, org_id);
+  while (s->step()) out.push_back(read_token(*s));
+  return out;
+}
+
+std::int64_t insert_org_token(connection& db, std::int64_t org_id, std::span<const unsigned char> hash,
+                              const std::vector<std::string>& scopes, const std::optional<std::string>& label,
+                              std::string_view now) {
+  {
+    use s(db, kInsertOrgToken);
+    s->bind(1, org_id).bind(2, hash).bind(3, join_scopes(scopes)).bind(4, label).bind(5, now);
+    s->run();
+  }
+  return find_token_by_hash(db, hash)->id;
+}
+
+bool revoke_org_token(connection& db, std::int64_t org_id, std::int64_t token_id, std::string_view now) {
+  use s(db, kRevokeOrgToken);
+  s->bind(1, org_id).bind(2, token_id).bind(3, now);
   s->run();
   return db.changes() > 0;
 }
@@ -527,7 +571,17 @@ std::vector<member_row> list_members(connection& db, std::int64_t group_seq) {
 
 void insert_audit(connection& db, const audit_row& a) {
   use s(db, kInsertAudit);
-  s->bind(1, a.enterprise_id).bind(2, a.created).bind(3, a.action);
+  if (a.enterprise_id != 0) {
+    s->bind(1, a.enterprise_id);
+  } else {
+    s->bind_null(1);
+  }
+  s->bind(2, a.created).bind(3, a.action);
+  if (a.org_id) {
+    s->bind(9, *a.org_id);
+  } else {
+    s->bind_null(9);
+  }
   if (a.actor_token_id) {
     s->bind(4, *a.actor_token_id);
   } else {
@@ -537,10 +591,11 @@ void insert_audit(connection& db, const audit_row& a) {
   s->run();
 }
 
-std::vector<audit_row> list_audit(connection& db, std::int64_t enterprise_id, const audit_query& q) {
+namespace {
+std::vector<audit_row> list_audit_where(connection& db, const char* sql, std::int64_t key, const audit_query& q) {
   std::vector<audit_row> out;
-  use s(db, kListAudit);
-  s->bind(1, enterprise_id);
+  use s(db, sql);
+  s->bind(1, key);
   std::optional<std::string> exact, prefix;
   if (q.action) {
     const std::string& a = *q.action;
@@ -570,9 +625,19 @@ std::vector<audit_row> list_audit(connection& db, std::int64_t enterprise_id, co
     a.resource_id = s->get_opt_text(6).value_or("");
     a.success = s->get_int(7) != 0;
     a.data = s->get_text(8);
+    if (!s->is_null(9)) a.org_id = s->get_int(9);
     out.push_back(std::move(a));
   }
   return out;
+}
+}  // namespace
+
+std::vector<audit_row> list_audit(connection& db, std::int64_t enterprise_id, const audit_query& q) {
+  return list_audit_where(db, kListAudit, enterprise_id, q);
+}
+
+std::vector<audit_row> list_org_audit(connection& db, std::int64_t org_id, const audit_query& q) {
+  return list_audit_where(db, kListOrgAudit, org_id, q);
 }
 
 }  // namespace emuscim::store

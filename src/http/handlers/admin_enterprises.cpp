@@ -3,6 +3,7 @@
 
 #include "emuscim/http/pipeline.hpp"
 #include "emuscim/service/admin_service.hpp"
+#include "http/handlers/admin_json.hpp"
 #include "http/handlers/handlers.hpp"
 
 namespace emuscim::http::handlers {
@@ -15,7 +16,6 @@ constexpr std::int64_t kDefaultUsersPage = 100;
 constexpr std::int64_t kMaxUsersPage = 1000;
 constexpr std::int64_t kDefaultAuditLimit = 100;
 constexpr std::int64_t kMaxAuditLimit = 1000;
-constexpr std::size_t kMaxLabel = 256;
 
 template <class T>
 json opt(const std::optional<T>& v) {
@@ -28,11 +28,6 @@ json enterprise_json(const service::enterprise_info& e) {
           {"created", e.created},
           {"user_count", e.user_count},
           {"group_count", e.group_count}};
-}
-
-json token_json(const service::token_info& t) {
-  return {{"id", t.id}, {"scopes", t.scopes}, {"label", opt(t.label)}, {"created", t.created},
-          {"revoked", opt(t.revoked)}};
 }
 
 json user_json(const service::managed_user& u) {
@@ -108,40 +103,20 @@ net::awaitable<outcome> admin_reset(call& c) {
 net::awaitable<outcome> admin_list_tokens(call& c) {
   auto tokens = admin(c).tokens(slug(c));
   if (!tokens) co_return scim::fail(tokens.error());
-  json list = json::array();
-  for (const auto& t : *tokens) list.push_back(token_json(t));
-  co_return json_answer(200, json{{"tokens", std::move(list)}});
+  co_return json_answer(200, tokens_json(*tokens));
 }
 
 net::awaitable<outcome> admin_create_token(call& c) {
-  if (auto ok = only_keys(c.body, {"scopes", "label"}); !ok) co_return scim::fail(ok.error());
-  std::optional<std::vector<std::string>> scopes;  // absent: the default scope
-  if (auto it = c.body.find("scopes"); it != c.body.end()) {
-    if (!it->is_array()) co_return scim::fail(scim::invalid_value("'scopes' must be an array of strings"));
-    scopes.emplace();
-    for (const auto& v : *it) {
-      if (!v.is_string()) co_return scim::fail(scim::invalid_value("'scopes' must be an array of strings"));
-      scopes->push_back(v.get<std::string>());
-    }
-  }
-  std::optional<std::string> label;
-  if (auto it = c.body.find("label"); it != c.body.end() && !it->is_null()) {
-    if (!it->is_string() || it->get_ref<const std::string&>().size() > kMaxLabel) {
-      co_return scim::fail(scim::invalid_value("'label' must be a string of at most 256 bytes"));
-    }
-    label = it->get<std::string>();
-  }
-  auto out = co_await admin(c).create_token(slug(c), std::move(scopes), std::move(label));
+  auto request = token_request(c.body);
+  if (!request) co_return scim::fail(request.error());
+  auto out = co_await admin(c).create_token(slug(c), std::move(request->scopes), std::move(request->label));
   if (!out) co_return scim::fail(out.error());
-  json body = token_json(out->info);
-  body["token"] = out->token;  // the only time it is shown
-  co_return json_answer(201, body);
+  co_return json_answer(201, new_token_json(*out));
 }
 
 net::awaitable<outcome> admin_revoke_token(call& c) {
-  const auto& raw = c.param("token_id");
-  const auto id = to_int64(raw);
-  if (!id || *id <= 0) co_return scim::fail(scim::not_found("Token '" + raw + "' not found"));
+  auto id = token_id(c);
+  if (!id) co_return scim::fail(id.error());
   auto done = co_await admin(c).revoke_token(slug(c), *id);
   if (!done) co_return scim::fail(done.error());
   co_return no_content();

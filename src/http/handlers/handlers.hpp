@@ -40,6 +40,18 @@ net::awaitable<outcome> admin_revoke_token(call& c);
 net::awaitable<outcome> admin_list_users(call& c);
 net::awaitable<outcome> admin_audit_log(call& c);
 
+// admin_orgs.cpp: /_emuscim/enterprises/{enterprise}/orgs[/{org}], /_emuscim/orgs[/{org}[/tokens[/{token_id}]]]
+net::awaitable<outcome> admin_list_enterprise_orgs(call& c);
+net::awaitable<outcome> admin_create_enterprise_org(call& c);
+net::awaitable<outcome> admin_delete_enterprise_org(call& c);
+net::awaitable<outcome> admin_list_orgs(call& c);
+net::awaitable<outcome> admin_create_org(call& c);
+net::awaitable<outcome> admin_get_org(call& c);
+net::awaitable<outcome> admin_delete_org(call& c);
+net::awaitable<outcome> admin_list_org_tokens(call& c);
+net::awaitable<outcome> admin_create_org_token(call& c);
+net::awaitable<outcome> admin_revoke_org_token(call& c);
+
 // admin_controls.cpp: /_emuscim/enterprises/{enterprise}/faults, /_emuscim/rate-limit
 net::awaitable<outcome> admin_get_faults(call& c);
 net::awaitable<outcome> admin_set_faults(call& c);

@@ -499,3 +499,60 @@ TEST(Cli, nullEnvLookupMeansNoEnvironment) {
 
 }  // namespace
 }  // namespace emuscim::app
+
+namespace emuscim::app {
+namespace {
+
+TEST(CliOrgs, orgAddAndOrgsList) {
+  auto add = parse_as<org_add_cmd>({"org", "add", "octo-org", "--enterprise", "acme"});
+  EXPECT_EQ(add.login, "octo-org");
+  EXPECT_EQ(add.enterprise, std::optional<std::string>("acme"));
+  auto sso = parse_as<org_add_cmd>({"org", "add", "Octo-Org", "--sso", "--db", "x.db"});
+  EXPECT_EQ(sso.login, "Octo-Org");
+  EXPECT_FALSE(sso.enterprise.has_value());
+  EXPECT_EQ(sso.db, "x.db");
+  EXPECT_FALSE(parse_as<orgs_list_cmd>({"orgs", "list"}).enterprise.has_value());
+  EXPECT_EQ(parse_as<orgs_list_cmd>({"orgs", "list", "--enterprise=acme"}).enterprise, std::optional<std::string>("acme"));
+  auto token = parse_as<token_add_cmd>({"token", "add", "--org", "octo-org"});
+  EXPECT_EQ(token.org, std::optional<std::string>("octo-org"));
+  EXPECT_EQ(token.scopes, std::vector<std::string>{"admin:org"});
+  token = parse_as<token_add_cmd>({"token", "add", "--org", "octo-org", "--scope", "read:org"});
+  EXPECT_EQ(token.scopes, std::vector<std::string>{"read:org"});
+}
+
+TEST(CliOrgs, orgErrorsAreOneLiners) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"org", "add"}, "emuscim org add: missing ORG"},
+      {{"org", "add", "octo-org"}, "emuscim org add: --enterprise SLUG or --sso is required"},
+      {{"org", "add", "octo-org", "--sso", "--enterprise", "acme"}, "emuscim org add: --enterprise and --sso exclude each other"},
+      {{"org", "add", "octo-", "--sso"},
+       "emuscim org add: ORG: expected 1 to 39 letters, digits or single hyphens, not starting or ending with a "
+       "hyphen, got 'octo-'"},
+      {{"token", "add", "--org", "o", "--enterprise", "acme"}, "emuscim token add: --enterprise and --org exclude each other"},
+      {{"token", "add", "--org", "octo_org"},
+       "emuscim token add: --org: expected 1 to 39 letters, digits or single hyphens, not starting or ending with a "
+       "hyphen, got 'octo_org'"},
+  };
+  for (const auto& [argv, message] : cases) EXPECT_EQ(error_of(argv), message) << describe(argv);
+}
+
+TEST(CliOrgs, bootstrapEnvAddsOrganizations) {
+  auto cmd = parse_as<serve_cmd>({"serve"}, {{"EMUSCIM_ENTERPRISE", "acme"},
+                                             {"EMUSCIM_SHORT_CODE", "acme"},
+                                             {"EMUSCIM_ORGS", "octo-org, other-org,,octo-org"},
+                                             {"EMUSCIM_ORG", "sso-org"},
+                                             {"EMUSCIM_ORG_TOKEN", "emu_org_token"}});
+  ASSERT_EQ(cmd.cfg.enterprises.size(), 1u);
+  EXPECT_EQ(cmd.cfg.enterprises[0].orgs, (std::vector<std::string>{"octo-org", "other-org"}));
+  ASSERT_EQ(cmd.cfg.orgs.size(), 1u);
+  EXPECT_EQ(cmd.cfg.orgs[0].login, "sso-org");
+  EXPECT_EQ(cmd.cfg.orgs[0].tokens, std::vector<std::string>{"emu_org_token"});
+  EXPECT_EQ(error_of({"serve"}, {{"EMUSCIM_ORG_TOKEN", "x"}}), "emuscim serve: EMUSCIM_ORG_TOKEN is set but EMUSCIM_ORG is not");
+  EXPECT_EQ(error_of({"serve"}, {{"EMUSCIM_ORGS", "octo"}}), "emuscim serve: EMUSCIM_ORGS is set but EMUSCIM_ENTERPRISE is not");
+  EXPECT_EQ(error_of({"serve"}, {{"EMUSCIM_ENTERPRISE", "acme"}, {"EMUSCIM_SHORT_CODE", "acme"}, {"EMUSCIM_ORGS", "bad_org"}}),
+            "emuscim serve: EMUSCIM_ORGS: expected 1 to 39 letters, digits or single hyphens, not starting or ending "
+            "with a hyphen, got 'bad_org'");
+}
+
+}  // namespace
+}  // namespace emuscim::app

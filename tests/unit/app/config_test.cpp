@@ -412,3 +412,26 @@ TEST(Config, splitListen) {
 
 }  // namespace
 }  // namespace emuscim::app
+
+namespace emuscim::app {
+namespace {
+
+TEST(ConfigOrgs, organizationsAreReadAndChecked) {
+  auto cfg = parse_ok(R"({"enterprises": [{"slug": "acme", "short_code": "acme", "orgs": ["octo-org", "other"]}],
+                          "orgs": [{"login": "sso-org", "tokens": ["t1"]}]})");
+  ASSERT_EQ(cfg.enterprises.size(), 1u);
+  EXPECT_EQ(cfg.enterprises[0].orgs, (std::vector<std::string>{"octo-org", "other"}));
+  ASSERT_EQ(cfg.orgs.size(), 1u);
+  EXPECT_EQ(cfg.orgs[0].login, "sso-org");
+  EXPECT_EQ(cfg.orgs[0].tokens, std::vector<std::string>{"t1"});
+  EXPECT_EQ(parse_error(R"({"orgs": [{"tokens": []}]})"), "config: /orgs/0/login: missing required key");
+  EXPECT_EQ(parse_error(R"({"orgs": [{"login": "a_b"}]})"),
+            "config: /orgs/0/login: expected 1 to 39 letters, digits or single hyphens, not starting or ending with a "
+            "hyphen, got 'a_b'");
+  const std::string printed = print_config(cfg);
+  EXPECT_NE(printed.find("\"sso-org\""), std::string::npos);
+  EXPECT_EQ(printed.find("t1"), std::string::npos) << "tokens are masked";
+}
+
+}  // namespace
+}  // namespace emuscim::app

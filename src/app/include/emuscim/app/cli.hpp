@@ -7,7 +7,9 @@
 //                 [--log-level LEVEL] [--log-format text|json] [--tls-cert FILE --tls-key FILE]
 //                 [--strict] [--print-config]
 //   emuscim enterprise add SLUG --short-code CODE [--db PATH]
-//   emuscim token add --enterprise SLUG [--scope SCOPE]... [--db PATH]
+//   emuscim org add ORG (--enterprise SLUG | --sso) [--db PATH]
+//   emuscim orgs list [--enterprise SLUG] [--db PATH]
+//   emuscim token add (--enterprise SLUG | --org ORG) [--scope SCOPE]... [--db PATH]
 //   emuscim users list --enterprise SLUG [--db PATH]
 //   emuscim groups list --enterprise SLUG [--db PATH]
 //   emuscim cert self-signed --out DIR [--host NAME]...
@@ -28,13 +30,20 @@ struct help_cmd { std::string text; };            // print text to stdout, exit 
 struct version_cmd {};
 struct serve_cmd { config cfg; bool print_config = false; };
 struct enterprise_add_cmd { std::string db; std::string slug; std::string short_code; };
-struct token_add_cmd { std::string db; std::string enterprise; std::vector<std::string> scopes; };  // default {"admin:enterprise"}
+struct token_add_cmd {
+  std::string db;
+  std::string enterprise;          // empty with `org`
+  std::optional<std::string> org;  // a standalone organization's token
+  std::vector<std::string> scopes;  // default {"admin:enterprise"}, or {"admin:org"} with `org`
+};
+struct org_add_cmd { std::string db; std::string login; std::optional<std::string> enterprise; };  // nullopt: --sso
+struct orgs_list_cmd { std::string db; std::optional<std::string> enterprise; };
 struct users_list_cmd { std::string db; std::string enterprise; };
 struct groups_list_cmd { std::string db; std::string enterprise; };
 struct cert_self_signed_cmd { std::string out_dir; std::vector<std::string> hosts; };
 
-using command = std::variant<help_cmd, version_cmd, serve_cmd, enterprise_add_cmd, token_add_cmd,
-                             users_list_cmd, groups_list_cmd, cert_self_signed_cmd>;
+using command = std::variant<help_cmd, version_cmd, serve_cmd, enterprise_add_cmd, token_add_cmd, org_add_cmd,
+                             orgs_list_cmd, users_list_cmd, groups_list_cmd, cert_self_signed_cmd>;
 
 // Reads an environment variable; injectable for tests.
 using env_lookup = std::function<std::optional<std::string>(const std::string&)>;

@@ -17,6 +17,13 @@ struct enterprise_seed {
   std::string slug;        // "slug"
   std::string short_code;  // "short_code"
   std::vector<std::string> tokens;  // "tokens": clear-text tokens accepted for it (stored hashed)
+  std::vector<std::string> orgs = {};  // "orgs": logins of its organizations
+};
+
+// A standalone organization (SAML SSO, org-level SCIM) created at start-up.
+struct org_seed {
+  std::string login;                // "login"
+  std::vector<std::string> tokens;  // "tokens": owner tokens (scope admin:org), stored hashed
 };
 
 struct rate_limit_config {
@@ -49,8 +56,10 @@ struct config {
   std::optional<std::string> public_url;   // "public_url": base of meta.location; default from Host
   rate_limit_config rate_limit;            // "rate_limit"
   std::vector<enterprise_seed> enterprises;  // "enterprises": created at start-up, idempotently
+  std::vector<org_seed> orgs;                // "orgs": standalone organizations, likewise
   // Bootstrap for containers and tests (env only): EMUSCIM_ENTERPRISE, EMUSCIM_SHORT_CODE,
-  // EMUSCIM_TOKEN become one more enterprises[] entry.
+  // EMUSCIM_TOKEN become one more enterprises[] entry, and EMUSCIM_ORGS (comma-separated) its
+  // organizations; EMUSCIM_ORG (+ EMUSCIM_ORG_TOKEN) one more orgs[] entry.
 };
 
 }  // namespace emuscim::app

@@ -67,6 +67,15 @@ struct user_listing {
   std::vector<managed_user> users;
 };
 
+struct org_info {
+  std::int64_t id = 0;
+  std::string login;
+  std::optional<std::string> enterprise;  // slug; nullopt for a standalone organization
+  bool sso = false;
+  std::string created;
+  std::int64_t member_count = 0;
+};
+
 struct platform_stats {
   struct enterprise {
     std::string slug;
@@ -79,6 +88,7 @@ struct platform_stats {
 };
 
 inline constexpr std::string_view default_token_scope = "admin:enterprise";
+inline constexpr std::string_view default_org_token_scope = "admin:org";
 
 class admin_service {
  public:
@@ -107,6 +117,26 @@ class admin_service {
   // Revoking twice is fine; an unknown id -> 404.
   boost::asio::awaitable<scim::status> revoke_token(std::string slug, std::int64_t token_id);
 
+  // Organizations. An enterprise's (EMU) organizations, or standalone ones (SAML SSO with
+  // org-level SCIM). Logins follow GitHub's rules (emu/names.hpp) and are unique across both kinds
+  // and across personal accounts: a taken login -> 409; the same organization again -> {info, false}.
+  scim::result<std::vector<org_info>> enterprise_orgs(std::string_view enterprise_slug);
+  std::vector<org_info> orgs();  // every organization, in creation order
+  scim::result<org_info> org(std::string_view login);
+  boost::asio::awaitable<scim::result<std::pair<org_info, bool>>> ensure_org(std::optional<std::string> enterprise_slug,
+                                                                            std::string login);
+  // An enterprise's organization (404 when it is not that enterprise's), or with nullopt a
+  // standalone one; its members and tokens go with it.
+  boost::asio::awaitable<scim::status> delete_org(std::optional<std::string> enterprise_slug, std::string login);
+  // A standalone organization's tokens (default scope admin:org). 404 for an EMU organization:
+  // its callers use the enterprise's tokens.
+  scim::result<std::vector<token_info>> org_tokens(std::string_view login);
+  boost::asio::awaitable<scim::result<new_token>> create_org_token(std::string login,
+                                                                   std::optional<std::vector<std::string>> scopes,
+                                                                   std::optional<std::string> label,
+                                                                   std::optional<std::string> clear_text = std::nullopt);
+  boost::asio::awaitable<scim::status> revoke_org_token(std::string login, std::int64_t token_id);
+
   // Users in creation order; `offset` 0-based.
   scim::result<user_listing> users(std::string_view slug, std::int64_t offset, std::int64_t count);
   // Walks every user in creation order, `batch` at a time (for the command line).
@@ -132,6 +162,7 @@ class admin_service {
 
 // Validates scope names against GitHub's list and removes duplicates (order kept); nullopt ->
 // {admin:enterprise}. 400 invalidValue naming the first unknown scope.
-scim::result<std::vector<std::string>> normalize_scopes(std::optional<std::vector<std::string>> scopes);
+scim::result<std::vector<std::string>> normalize_scopes(std::optional<std::vector<std::string>> scopes,
+                                                       std::string_view fallback = default_token_scope);
 
 }  // namespace emuscim::service

@@ -22,8 +22,15 @@ namespace emuscim::service {
 // A caller holding a valid token.
 struct principal {
   std::int64_t token_id = 0;
-  std::int64_t enterprise_id = 0;  // the enterprise the token belongs to
+  std::int64_t enterprise_id = 0;      // the enterprise the token belongs to (0: an organization's token)
+  std::optional<std::int64_t> org_id;  // a standalone organization's token
   std::vector<std::string> scopes;
+};
+
+// An organization the caller may act on, with its enterprise when it is an EMU organization.
+struct org_access {
+  org_ref org;
+  std::optional<enterprise_ref> enterprise;
 };
 
 class auth_service {
@@ -38,6 +45,12 @@ class auth_service {
 
   // The enterprise a path names, for this caller: unknown -> 404; another enterprise's -> 403.
   scim::result<enterprise_ref> enterprise_for(const principal& who, std::string_view slug);
+
+  // The organization a path names, for this caller. An enterprise token acts as the enterprise's
+  // setup user, who owns every organization of the enterprise; an organization's token acts on
+  // that organization. Unknown, or not the caller's -> 404 (GitHub does not reveal private
+  // organizations to tokens that cannot see them).
+  scim::result<org_access> org_for(const principal& who, std::string_view login);
 
   // The admin token, compared in constant time: anything else -> 401 (enterprise tokens too).
   scim::status authenticate_admin(std::optional<std::string_view> authorization) const;

@@ -2,6 +2,7 @@
 // What every use case needs to know about the request it serves.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,8 +17,27 @@ struct enterprise_ref {
   std::string short_code;
 };
 
+// An organization the path names: of an EMU enterprise, or standalone (SAML SSO, org-level SCIM).
+struct org_ref {
+  std::int64_t id = 0;  // GitHub's numeric organization id
+  std::string login;
+  std::optional<std::int64_t> enterprise_id;  // nullopt: standalone
+  bool sso = false;
+};
+
+// What one request did, for the request log (docs/DASHBOARD.md): human notes about what emuscim
+// tolerated or decided, and the audit actions it wrote. Shared by the request's copies of its
+// context (write jobs capture the context by value); written by one thread at a time: the
+// request's coroutine, or the writer thread while the coroutine waits for its job.
+struct request_trace {
+  std::vector<std::string> notes;   // e.g. "login derived: mona_acme"
+  std::vector<std::string> events;  // e.g. "external_identity.provision"
+  std::string client_hint;          // a dialect seen ("entra", "okta"), when the request showed one
+};
+
 struct request_context {
-  enterprise_ref enterprise;
+  enterprise_ref enterprise;               // the enterprise the path names (or the org's enterprise)
+  std::optional<org_ref> org;              // the organization the path names
   std::optional<std::int64_t> token_id;
   std::string request_id;  // x-github-request-id
   std::string base_url;    // scheme://host[:port], no trailing slash
@@ -26,6 +46,12 @@ struct request_context {
   std::string method;      // for scim_api_success / scim_api_failure audit events
   std::string path;
   std::string query;
+  std::shared_ptr<request_trace> trace;  // null when nobody records the request
+
+  // Adds a note for the request log (a no-op when nobody records the request).
+  void note(std::string line) const {
+    if (trace) trace->notes.push_back(std::move(line));
+  }
 };
 
 // A successful answer. body is ignored for 204.

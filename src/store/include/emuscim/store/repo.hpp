@@ -23,6 +23,7 @@ struct enterprise_row {
   std::int64_t group_count = 0;
 };
 std::optional<enterprise_row> find_enterprise(connection& db, std::string_view slug);
+std::optional<enterprise_row> find_enterprise_by_id(connection& db, std::int64_t id);
 std::vector<enterprise_row> list_enterprises(connection& db);
 // Creates it if missing; returns the row and whether it was created.
 std::pair<enterprise_row, bool> ensure_enterprise(connection& db, std::string_view slug, std::string_view short_code,
@@ -34,7 +35,8 @@ void reset_enterprise(connection& db, std::int64_t enterprise_id);
 // ---- tokens --------------------------------------------------------------------------------
 struct token_row {
   std::int64_t id = 0;
-  std::int64_t enterprise_id = 0;
+  std::int64_t enterprise_id = 0;            // 0 for a standalone organization's token
+  std::optional<std::int64_t> org_id;        // set for a standalone organization's token
   std::vector<unsigned char> hash;
   std::vector<std::string> scopes;
   std::optional<std::string> label;
@@ -48,6 +50,12 @@ std::int64_t insert_token(connection& db, std::int64_t enterprise_id, std::span<
                           const std::vector<std::string>& scopes, const std::optional<std::string>& label,
                           std::string_view now);
 bool revoke_token(connection& db, std::int64_t enterprise_id, std::int64_t token_id, std::string_view now);
+// A standalone organization's tokens (migration V002).
+std::vector<token_row> list_org_tokens(connection& db, std::int64_t org_id);
+std::int64_t insert_org_token(connection& db, std::int64_t org_id, std::span<const unsigned char> hash,
+                              const std::vector<std::string>& scopes, const std::optional<std::string>& label,
+                              std::string_view now);
+bool revoke_org_token(connection& db, std::int64_t org_id, std::int64_t token_id, std::string_view now);
 
 // ---- users ---------------------------------------------------------------------------------
 struct user_row {
@@ -134,7 +142,7 @@ std::vector<member_row> list_members(connection& db, std::int64_t group_seq);
 // ---- audit ---------------------------------------------------------------------------------
 struct audit_row {
   std::int64_t seq = 0;
-  std::int64_t enterprise_id = 0;
+  std::int64_t enterprise_id = 0;        // 0 for a standalone organization's event
   std::string created;
   std::string action;
   std::optional<std::int64_t> actor_token_id;
@@ -142,6 +150,7 @@ struct audit_row {
   std::string resource_id;
   bool success = true;
   std::string data;  // JSON text, "{}" when empty
+  std::optional<std::int64_t> org_id = {};  // the organization the event concerns
 };
 void insert_audit(connection& db, const audit_row& row);
 struct audit_query {
@@ -152,5 +161,8 @@ struct audit_query {
   std::int64_t limit = 100;
 };
 std::vector<audit_row> list_audit(connection& db, std::int64_t enterprise_id, const audit_query& q);
+// Events that concern one organization (a standalone organization's, or an EMU organization's
+// team and membership events).
+std::vector<audit_row> list_org_audit(connection& db, std::int64_t org_id, const audit_query& q);
 
 }  // namespace emuscim::store
