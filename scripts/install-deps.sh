@@ -19,18 +19,21 @@ if [[ "${1:-}" == "--with-test-tools" ]]; then
   command -v npm >/dev/null || packages+=(npm)
 fi
 
-# playwright-core for tests/browser, from its lock file; skipped when that lock is installed already.
-install_browser_test_modules() {
+# The npm modules of the Node.js tests (tests/browser: playwright-core; tests/octokit: Octokit),
+# from their lock files; a directory whose lock is installed already is skipped.
+install_test_node_modules() {
   [[ "${1:-}" == "--with-test-tools" ]] || return 0
-  local dir
-  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
-  [[ -f "$dir/package-lock.json" ]] || return 0
-  if cmp -s "$dir/package-lock.json" "$dir/node_modules/.emuscim-lock-stamp" 2>/dev/null; then
-    echo "install-deps: tests/browser node modules present"
-    return 0
-  fi
-  echo "install-deps: npm ci in tests/browser"
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) && cp "$dir/package-lock.json" "$dir/node_modules/.emuscim-lock-stamp"
+  local root dir
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  for dir in "$root/tests/browser" "$root/tests/octokit"; do
+    [[ -f "$dir/package-lock.json" ]] || continue
+    if cmp -s "$dir/package-lock.json" "$dir/node_modules/.emuscim-lock-stamp" 2>/dev/null; then
+      echo "install-deps: ${dir#$root/} node modules present"
+      continue
+    fi
+    echo "install-deps: npm ci in ${dir#$root/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) && cp "$dir/package-lock.json" "$dir/node_modules/.emuscim-lock-stamp"
+  done
 }
 
 missing=()
@@ -39,7 +42,7 @@ for p in "${packages[@]}"; do
 done
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages present"
-  install_browser_test_modules "${1:-}"
+  install_test_node_modules "${1:-}"
   exit 0
 fi
 if [[ $(id -u) -ne 0 ]]; then
@@ -50,4 +53,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
-install_browser_test_modules "${1:-}"
+install_test_node_modules "${1:-}"
