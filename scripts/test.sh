@@ -1,27 +1,63 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything with warnings as errors, and runs every test:
-# unit, end-to-end (real binary over HTTP), replay, conformance, reliability, Docker file
-# checks, a short bounded fuzz run, and the sanitizer runs (ASan+UBSan, TSan).
+# Installs what is missing, builds with warnings as errors, and runs every test. This is what CI
+# runs (.ci/run) on a fresh 2-core Debian 12 machine; the budget is 30 minutes. Stages, and what
+# each one covers:
+#   build      RelWithDebInfo (-O2 -g), warnings as errors: the server, the e2e client, the
+#              benchmark and its floor responder (the unit tests too with EMUSCIM_SKIP_SANITIZERS=1).
+#   ctest      everything but the unit tests against that server: end-to-end suites, IdP replays,
+#              reliability (crash, concurrency, hostile clients), OpenAPI conformance of every
+#              recorded reply, Docker file checks.
+#   fuzz       the libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each, two at a time.
+#   asan       ASan+UBSan build (-O1 -g1) of the server and of every unit-test program: the unit
+#              tests, then the whole end-to-end suite against the sanitized server.
+#   tsan       TSan build of the server at Release's optimization (-O3 -DNDEBUG, + -g1): the
+#              concurrency, crash, durability, replay and group suites against it. Being an -O3
+#              build with warnings as errors, it is also CI's Release warning check.
+# Each stage prints its start time, and a table of stage times closes the run.
 # Exit status is non-zero on any failure.
 # Environment: JOBS (nproc), EMUSCIM_SKIP_SANITIZERS=1, EMUSCIM_SKIP_FUZZ=1, FUZZ_SECONDS (10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-stage() { echo "== [$(( $(date +%s) - start )) s] $*"; }
+stage_name=""
+stage_start=$start
+stage_times=()
+stage() {
+  local now
+  now=$(date +%s)
+  [[ -n $stage_name ]] && stage_times+=("$(printf '%-10s %5d s' "$stage_name" $((now - stage_start)))")
+  stage_name=$1
+  stage_start=$now
+  shift
+  echo "== [$((now - start)) s] $stage_name: $*"
+}
+jobs=${JOBS:-$(nproc)}
+skip_sanitizers=${EMUSCIM_SKIP_SANITIZERS:-0}
+
 scripts/install-deps.sh --with-test-tools
 
-stage "build (warnings are errors)"
-scripts/build.sh
-stage "ctest"
-(cd build && ctest --output-on-failure -j "${JOBS:-$(nproc)}" --timeout 300)
+# With the sanitizers on, the unit tests are built and run in the ASan+UBSan build only: the
+# same code, the same warnings, plus the sanitizers' checks.
+unit_tests=OFF
+[[ $skip_sanitizers == 1 ]] && unit_tests=ON
+stage build "RelWithDebInfo, warnings are errors (unit tests: $unit_tests)"
+EMUSCIM_REQUIRE_TEST_DEPS=ON EMUSCIM_BUILD_UNIT_TESTS=$unit_tests scripts/build.sh
+
+stage ctest "every test of the regular build"
+(cd build && ctest --output-on-failure -j "$jobs" --timeout 300)
 
 if [[ "${EMUSCIM_SKIP_FUZZ:-0}" != 1 && -x scripts/fuzz.sh ]]; then
-  stage "fuzz (bounded)"
+  stage fuzz "bounded, ${FUZZ_SECONDS:-10} s per target"
   FUZZ_SECONDS=${FUZZ_SECONDS:-10} EMUSCIM_WARNINGS_AS_ERRORS=ON scripts/fuzz.sh
 fi
 
-if [[ "${EMUSCIM_SKIP_SANITIZERS:-0}" != 1 && -x scripts/sanitizers.sh ]]; then
-  stage "sanitizers"
-  scripts/sanitizers.sh
+if [[ $skip_sanitizers != 1 && -x scripts/sanitizers.sh ]]; then
+  stage asan "ASan+UBSan: unit tests and the e2e suite"
+  scripts/sanitizers.sh asan
+  stage tsan "TSan at -O3: concurrency, crash, durability, replay, groups"
+  scripts/sanitizers.sh tsan
 fi
-stage "all tests passed"
+stage done ""
+echo "== stage times"
+printf '  %s\n' "${stage_times[@]}"
+echo "== total $(( $(date +%s) - start )) s: all tests passed"
