@@ -21,13 +21,23 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 stage_name=""
 stage_start=$start
+stage_cpu=0
 stage_times=()
+# CPU seconds (user + system) of every finished child so far, from bash's `times`.
+children_cpu() {
+  times | sed -n 2p | awk '{ s = 0; for (i = 1; i <= 2; ++i) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%d", s }'
+}
+# Starts a stage; the table at the end gives each stage's wall time and the CPU time of its
+# processes (on a busy machine the wall time grows, the CPU time much less).
 stage() {
-  local now
+  local now cpu
   now=$(date +%s)
-  [[ -n $stage_name ]] && stage_times+=("$(printf '%-10s %5d s' "$stage_name" $((now - stage_start)))")
+  cpu=$(children_cpu)
+  [[ -n $stage_name ]] &&
+    stage_times+=("$(printf '%-8s %6d s wall %6d s CPU' "$stage_name" $((now - stage_start)) $((cpu - stage_cpu)))")
   stage_name=$1
   stage_start=$now
+  stage_cpu=$cpu
   shift
   echo "== [$((now - start)) s] $stage_name: $*"
 }
@@ -60,4 +70,4 @@ fi
 stage done ""
 echo "== stage times"
 printf '  %s\n' "${stage_times[@]}"
-echo "== total $(( $(date +%s) - start )) s: all tests passed"
+echo "== total $(( $(date +%s) - start )) s wall, $(children_cpu) s CPU: all tests passed"
