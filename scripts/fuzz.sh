@@ -10,7 +10,8 @@
 #   TARGET    filter patch_path user_decode group_decode patch_engine (default: all, or $FUZZ_TARGETS)
 # Environment: FUZZ_SECONDS, FUZZ_TARGETS, FUZZ_BUILD_DIR (build-fuzz), FUZZ_CXX (clang++),
 #   FUZZ_RSS_MB (2048), FUZZ_TIMEOUT (10, seconds per input), FUZZ_ARGS (extra libFuzzer flags),
-#   FUZZ_PARALLEL (targets run at once; default JOBS), JOBS (nproc), EMUSCIM_WARNINGS_AS_ERRORS (OFF).
+#   FUZZ_PARALLEL (targets run at once; default JOBS), FUZZ_PHASE (all; build: only build; run: only
+#   run what is built), JOBS (nproc), EMUSCIM_WARNINGS_AS_ERRORS (OFF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,25 +36,31 @@ if [[ ! -f $fuzzer_rt ]] && ! "$cxx" -print-runtime-dir >/dev/null 2>&1; then
   exit 2
 fi
 
-echo "== fuzz: configure $build_dir ($cxx, address,undefined)"
-generator=()
-if [[ ! -f "$build_dir/CMakeCache.txt" ]] && command -v ninja >/dev/null; then generator=(-G Ninja); fi
-# -O1 -g without -DNDEBUG: assertions (nlohmann's JSON_ASSERT among them) stay on while fuzzing.
-cmake -S . -B "$build_dir" "${generator[@]}" \
-  -DCMAKE_CXX_COMPILER="$cxx" \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
-  -DEMUSCIM_FUZZ=ON \
-  -DEMUSCIM_SANITIZE=address,undefined \
-  -DEMUSCIM_BUILD_TESTS=OFF \
-  -DEMUSCIM_BUILD_BENCH=OFF \
-  -DEMUSCIM_WARNINGS_AS_ERRORS="${EMUSCIM_WARNINGS_AS_ERRORS:-OFF}" >/dev/null
-echo "== fuzz: build"
-build_start=$(date +%s)
-build_targets=()
-for t in "${targets[@]}"; do build_targets+=("fuzz_$t"); done
-cmake --build "$build_dir" --target "${build_targets[@]}" -j "${JOBS:-$(nproc)}"
-echo "== fuzz: built in $(( $(date +%s) - build_start )) s"
+phase=${FUZZ_PHASE:-all}
+case $phase in all|build|run) ;; *) echo "fuzz.sh: FUZZ_PHASE must be all, build or run" >&2; exit 2 ;; esac
+if [[ $phase != run ]]; then
+  echo "== fuzz: configure $build_dir ($cxx, address,undefined)"
+  generator=()
+  if [[ ! -f "$build_dir/CMakeCache.txt" ]] && command -v ninja >/dev/null; then generator=(-G Ninja); fi
+  # -O1 -g without -DNDEBUG: assertions (nlohmann's JSON_ASSERT among them) stay on while fuzzing.
+  cmake -S . -B "$build_dir" "${generator[@]}" \
+    -DCMAKE_CXX_COMPILER="$cxx" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DEMUSCIM_FUZZ=ON \
+    -DEMUSCIM_SANITIZE=address,undefined \
+    -DEMUSCIM_BUILD_TESTS=OFF \
+    -DEMUSCIM_BUILD_BENCH=OFF \
+    -DEMUSCIM_WARNINGS_AS_ERRORS="${EMUSCIM_WARNINGS_AS_ERRORS:-OFF}" >/dev/null
+  echo "== fuzz: build"
+  build_start=$(date +%s)
+  build_targets=()
+  for t in "${targets[@]}"; do build_targets+=("fuzz_$t"); done
+  cmake --build "$build_dir" --target "${build_targets[@]}" -j "${JOBS:-$(nproc)}"
+  echo "== fuzz: built in $(( $(date +%s) - build_start )) s"
+
+fi
+[[ $phase == build ]] && exit 0
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

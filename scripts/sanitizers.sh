@@ -15,7 +15,9 @@
 # through EMUSCIM_E2E_BINARY. With SANITIZERS_FULL=1 the e2e client is built sanitized too and the
 # whole ctest suite of build-asan runs (slower to build: what a developer runs before a release).
 #
-# Usage: scripts/sanitizers.sh [asan] [tsan]        (default: both)
+# Usage: scripts/sanitizers.sh [MODE...]        (default: asan tsan)
+#   asan, tsan: build then test; asan-build, asan-test, tsan-build, tsan-test: one half (scripts/test.sh
+#   builds in the background while it tests in the foreground).
 # Environment: JOBS (nproc), SANITIZERS_FULL=1, ASAN_BUILD_DIR (build-asan), TSAN_BUILD_DIR (build-tsan),
 #   BUILD_DIR (build: the regular build with the e2e client), ASAN_FLAGS (-O1 -g1),
 #   TSAN_FLAGS (-O3 -DNDEBUG -g1).
@@ -59,21 +61,25 @@ check_reports() {
   echo "== $what: no sanitizer reports"
 }
 
-run_asan() {
+build_asan() {
   local dir=${ASAN_BUILD_DIR:-build-asan}
   echo "== asan+ubsan: configure and build $dir"
   local start=$(date +%s)
   # -O1 -g1: fast enough to build on two cores, line numbers in every report.
-  configure "$dir" address,undefined RelWithDebInfo "${ASAN_FLAGS:--O1 -g1}" -DEMUSCIM_BUILD_UNIT_TESTS=ON
+  configure "$dir" address,undefined RelWithDebInfo "${ASAN_FLAGS:--O1 -g1}" -DEMUSCIM_BUILD_UNIT_TESTS=ON || return 1
   local targets=(emuscim)
   # Every unit test binary (tests/unit/<module>) of this build.
+  local unit
   mapfile -t unit < <(cmake --build "$dir" --target help | sed -n 's/^\(emuscim_[a-z]*_tests\):.*/\1/p' |
                       grep -v '^emuscim_e2e_tests$' || true)
   targets+=("${unit[@]}")
   [[ ${SANITIZERS_FULL:-0} == 1 ]] && targets+=(emuscim_e2e_tests)
-  cmake --build "$dir" --target "${targets[@]}" -j "$jobs"
+  cmake --build "$dir" --target "${targets[@]}" -j "$jobs" || return 1
   echo "== asan+ubsan: built in $(( $(date +%s) - start )) s"
+}
 
+test_asan() {
+  local dir=${ASAN_BUILD_DIR:-build-asan}
   local reports=$root/$dir/sanitizer-reports
   rm -rf "$reports"; mkdir -p "$reports"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$reports/report:strict_string_checks=1:detect_stack_use_after_return=0"
@@ -97,16 +103,20 @@ run_asan() {
   return $rc
 }
 
-run_tsan() {
+build_tsan() {
   local dir=${TSAN_BUILD_DIR:-build-tsan}
   echo "== tsan: configure and build $dir (server, Release optimization)"
   local start=$(date +%s)
   # GCC's -Wtsan: TSan does not model std::atomic_thread_fence, which Asio's scheduler uses
   # (its locks and atomics around it are modelled); the remaining risk is a false report, not a
   # missed race in emuscim's code.
-  configure "$dir" thread Release "${TSAN_FLAGS:--O3 -DNDEBUG -g1} -Wno-tsan" -DEMUSCIM_BUILD_TESTS=OFF
-  cmake --build "$dir" --target emuscim -j "$jobs"
+  configure "$dir" thread Release "${TSAN_FLAGS:--O3 -DNDEBUG -g1} -Wno-tsan" -DEMUSCIM_BUILD_TESTS=OFF || return 1
+  cmake --build "$dir" --target emuscim -j "$jobs" || return 1
   echo "== tsan: built in $(( $(date +%s) - start )) s"
+}
+
+test_tsan() {
+  local dir=${TSAN_BUILD_DIR:-build-tsan}
   local reports=$root/$dir/sanitizer-reports
   rm -rf "$reports"; mkdir -p "$reports"
   export TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:log_path=$reports/report"
@@ -124,16 +134,20 @@ run_tsan() {
   return $rc
 }
 
-if [[ ! -x $build/tests/e2e/emuscim_e2e_tests ]]; then
-  echo "sanitizers.sh: $build/tests/e2e/emuscim_e2e_tests is missing; run scripts/build.sh first" >&2
-  exit 2
-fi
 status=0
 for m in "${modes[@]}"; do
+  if [[ $m == *test || $m == asan || $m == tsan ]] && [[ ! -x $build/tests/e2e/emuscim_e2e_tests ]]; then
+    echo "sanitizers.sh: $build/tests/e2e/emuscim_e2e_tests is missing; run scripts/build.sh first" >&2
+    exit 2
+  fi
   case $m in
-    asan) run_asan || status=1 ;;
-    tsan) run_tsan || status=1 ;;
-    *) echo "sanitizers.sh: unknown mode '$m' (asan, tsan)" >&2; exit 2 ;;
+    asan) build_asan && test_asan || status=1 ;;
+    tsan) build_tsan && test_tsan || status=1 ;;
+    asan-build) build_asan || status=1 ;;
+    asan-test) test_asan || status=1 ;;
+    tsan-build) build_tsan || status=1 ;;
+    tsan-test) test_tsan || status=1 ;;
+    *) echo "sanitizers.sh: unknown mode '$m' (asan, tsan, asan-build, asan-test, tsan-build, tsan-test)" >&2; exit 2 ;;
   esac
 done
 if ((status)); then echo "sanitizers: FAILED" >&2; exit 1; fi
