@@ -124,10 +124,13 @@ net::awaitable<error_code> http_connection::connect() {
   co_return error_code{};
 }
 
-net::awaitable<void> http_connection::exchange(std::string_view head, std::string_view body, reply& out) {
+net::awaitable<void> http_connection::exchange(std::string_view head, std::string_view body, reply& out,
+                                              bool keep_headers) {
   out.ec = {};
   out.status = 0;
   out.body.clear();
+  out.headers.clear();
+  out.head_bytes = 0;
   out.start = steady::now();
   bool keep_alive = false;
   if (!open_) {
@@ -146,6 +149,15 @@ net::awaitable<void> http_connection::exchange(std::string_view head, std::strin
         out.status = parser.get().result_int();
         keep_alive = parser.keep_alive();
         out.body = std::move(parser.get().body());
+        if (keep_headers) {
+          const auto& res = parser.get();
+          // "HTTP/1.1 200 OK\r\n", each "Name: value\r\n", the empty line.
+          out.head_bytes = 9 + 3 + 1 + res.reason().size() + 2 + 2;
+          for (const auto& f : res) {
+            out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+            out.head_bytes += f.name_string().size() + 2 + f.value().size() + 2;
+          }
+        }
       }
     }
     end_op(out.ec);
@@ -307,7 +319,7 @@ net::awaitable<reply> single_request(tcp::endpoint ep, std::chrono::milliseconds
   }
   std::string head;
   rf.head(head, method, target, body.size(), auth);
-  co_await conn.exchange(head, body, r);
+  co_await conn.exchange(head, body, r, true);
   conn.close();
   co_return r;
 }

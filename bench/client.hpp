@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -50,6 +51,8 @@ struct reply {
   boost::system::error_code ec;  // transport error (connect/write/read/time-out)
   unsigned status = 0;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // only from client::request (set-up paths)
+  std::size_t head_bytes = 0;                                 // likewise: status line + headers + CRLF
   steady::time_point start{};
   steady::time_point end{};
   std::uint64_t latency_ns() const {
@@ -68,7 +71,8 @@ class http_connection {
   void close();
   // One request/response. On a transport error or "Connection: close" the connection is closed
   // (the caller's loop reconnects).
-  net::awaitable<void> exchange(std::string_view head, std::string_view body, reply& out);
+  // `keep_headers`: also fill reply::headers and reply::head_bytes (set-up paths only).
+  net::awaitable<void> exchange(std::string_view head, std::string_view body, reply& out, bool keep_headers = false);
 
   // Watchdog side: steady-clock nanoseconds since the current operation began (0 = idle) and
   // its sequence number; expire(seq) must run on this connection's executor.

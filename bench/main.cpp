@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/beast/core/string.hpp>
 
 #include "client.hpp"
 #include "options.hpp"
@@ -54,6 +55,18 @@ std::string find_server(const char* argv0) {
     for (const auto& candidate : {d / "emuscim", d / ".." / "emuscim"})
       if (executable(candidate)) return fs::weakly_canonical(candidate, ec).string();
   throw std::runtime_error("no emuscim binary next to emuscim-bench (nor in ..); pass --server PATH");
+}
+
+// emuscim-floor next to this program (it is built beside emuscim-bench).
+std::string find_floor(const char* argv0) {
+  std::vector<fs::path> dirs;
+  std::error_code ec;
+  const auto self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) dirs.push_back(self.parent_path());
+  if (argv0 && *argv0) dirs.push_back(fs::absolute(argv0, ec).parent_path());
+  for (const auto& d : dirs)
+    if (executable(d / "emuscim-floor")) return fs::weakly_canonical(d / "emuscim-floor", ec).string();
+  throw std::runtime_error("no emuscim-floor next to emuscim-bench; pass --floor PATH (or leave workload 0 out)");
 }
 
 // "HOST:PORT" on the loopback only.
@@ -121,6 +134,60 @@ tcp::endpoint endpoint_of(const server_process::listening& l) {
   auto addr = boost::asio::ip::make_address(host, ec);
   if (ec || !addr.is_loopback()) addr = boost::asio::ip::make_address("127.0.0.1");  // we asked for 127.0.0.1
   return {addr, l.port};
+}
+
+// The floor: emuscim-floor started with emuscim's own /healthz answer (status, every header but
+// the framing ones, body), checked to answer the same number of bytes and headers.
+struct floor_host {
+  server_process proc;
+  tcp::endpoint ep;
+  std::vector<std::pair<std::string, double>> figures;
+  std::vector<std::string> notes;
+};
+
+std::size_t framing_free_headers(const reply& r) {
+  std::size_t n = 0;
+  for (const auto& [name, value] : r.headers)
+    if (!boost::beast::iequals(name, "Content-Length") && !boost::beast::iequals(name, "Connection")) ++n;
+  return n;
+}
+
+void start_floor(floor_host& f, const options& opt, client& cl, const std::string& binary, const fs::path& log_dir) {
+  const auto h = cl.request("GET", "/healthz", {}, false);
+  if (h.ec || h.status != 200) throw std::runtime_error("GET /healthz for the floor's answer failed");
+  spawn_spec spec;
+  spec.binary = binary;
+  spec.args = {"--listen", "127.0.0.1:0", "--threads", std::to_string(opt.server_threads), "--status",
+               std::to_string(h.status), "--body", h.body};
+  for (const auto& [name, value] : h.headers) {
+    // Framing is the responder's own (Beast writes Content-Length; keep-alive is HTTP/1.1's default).
+    if (boost::beast::iequals(name, "Content-Length") || boost::beast::iequals(name, "Connection") ||
+        boost::beast::iequals(name, "Transfer-Encoding"))
+      continue;
+    spec.args.push_back("--header");
+    spec.args.push_back(name + ": " + value);
+  }
+  spec.log_path = (log_dir / "emuscim-floor.log").string();
+  f.proc.spawn(spec);
+  const auto l = f.proc.wait_listening(std::chrono::milliseconds(static_cast<long long>(opt.startup_timeout_s * 1000)),
+                                       [] { return g_interrupted.load(); });
+  f.ep = tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), l.port);
+  std::cout << "floor pid " << f.proc.pid() << " (" << binary << ") listening on 127.0.0.1:" << l.port << "\n";
+
+  const tcp::endpoint server_ep = cl.endpoint();
+  cl.set_target(f.ep, opt.token);
+  const auto fr = cl.request("GET", "/healthz", {}, false);
+  cl.set_target(server_ep, opt.token);
+  if (fr.ec || fr.status != h.status) throw std::runtime_error("emuscim-floor did not answer GET /healthz");
+  f.figures = {{"healthz_answer_bytes", static_cast<double>(h.head_bytes + h.body.size())},
+               {"healthz_headers", static_cast<double>(framing_free_headers(h))},
+               {"floor_answer_bytes", static_cast<double>(fr.head_bytes + fr.body.size())},
+               {"floor_headers", static_cast<double>(framing_free_headers(fr))}};
+  if (fr.body != h.body || framing_free_headers(fr) != framing_free_headers(h))
+    f.notes.push_back("the floor's answer differs from emuscim's in its body or header count");
+  std::cout << "floor answer: " << fr.head_bytes + fr.body.size() << " bytes, " << framing_free_headers(fr)
+            << " headers + Content-Length; emuscim's /healthz: " << h.head_bytes + h.body.size() << " bytes, "
+            << framing_free_headers(h) << " headers + Content-Length\n";
 }
 
 void check_health(client& cl) {
@@ -196,6 +263,22 @@ int run(const options& opt, const char* argv0) {
   cl.set_target(ep, opt.token);
   check_health(cl);
 
+  // Workload 0's responder, started now and stopped right after workload 0.
+  std::optional<floor_host> floor;
+  if (opt.wants("0")) {
+    fs::path log_dir;
+    if (host) {
+      log_dir = host->log_dir;
+    } else {
+      std::string tmpl = (fs::temp_directory_path() / "emuscim-bench-XXXXXX").string();
+      if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+      temp_dir = fs::path(tmpl);
+      log_dir = *temp_dir;
+    }
+    floor.emplace();
+    start_floor(*floor, opt, cl, opt.floor_path ? *opt.floor_path : find_floor(argv0), log_dir);
+  }
+
   std::cout << "emuscim-bench: " << fmt_count(static_cast<double>(opt.users)) << " users, " << opt.connections
             << " connections, " << opt.threads << " client thread(s), " << opt.duration_s << " s per workload (+"
             << opt.warmup_s << " s warm-up), workloads";
@@ -203,12 +286,14 @@ int run(const options& opt, const char* argv0) {
   std::cout << "\n\n";
 
   bench_env env{opt, cl, "/scim/v2/enterprises/" + opt.enterprise, make_nonce(), ids_file};
+  env.server_pid = pid;
   std::optional<workload_report> seed_report;
   std::vector<workload_report> reports;
   int exit_code = 0;
 
   // Workload 1 alone needs no data.
-  const bool needs_data = std::any_of(opt.workloads.begin(), opt.workloads.end(), [](const std::string& w) { return w != "1"; });
+  const bool needs_data = std::any_of(opt.workloads.begin(), opt.workloads.end(),
+                                      [](const std::string& w) { return w != "0" && w != "1"; });
   bool db_was_seeded = false;
   if (needs_data) {
     seed_report = seed(env);
@@ -219,7 +304,7 @@ int run(const options& opt, const char* argv0) {
     db_was_seeded = seed_report->figure("users_before", 0) >= static_cast<double>(opt.users);
   } else {
     info.users = 0;
-    info.notes.push_back("no seeding: only workload 1 selected");
+    info.notes.push_back("no seeding: only workloads 0 and 1 selected");
   }
 
   if (host && needs_data && opt.restart_after_seed && !g_interrupted) {
@@ -237,6 +322,7 @@ int run(const options& opt, const char* argv0) {
       throw;
     }
     pid = host->proc.pid();
+    env.server_pid = pid;
     cl.set_target(ep, opt.token);
     check_health(cl);
     std::cout << "\n";
@@ -247,8 +333,23 @@ int run(const options& opt, const char* argv0) {
   for (const auto& id : opt.workloads) {
     if (g_interrupted) break;
     std::cout << "running " << id << " ..." << std::endl;
-    for (auto& w : run_workload(env, id)) {
-      if (pid > 0) {
+    std::vector<workload_report> done;
+    if (id == "0") {
+      cl.set_target(floor->ep, opt.token);
+      done = run_workload(env, id);
+      cl.set_target(ep, opt.token);
+      for (auto& f : floor->figures) done.front().figures.push_back(f);
+      for (auto& n : floor->notes) done.front().notes.push_back(n);
+      if (!floor->proc.running()) {
+        done.front().notes.push_back("emuscim-floor " + floor->proc.exit_description());
+        ++done.front().errors;
+      }
+      floor->proc.stop(std::chrono::milliseconds(static_cast<long long>(opt.stop_timeout_s * 1000)));
+    } else {
+      done = run_workload(env, id);
+    }
+    for (auto& w : done) {
+      if (pid > 0 && w.id != "0") {
         w.mem = read_mem(pid);
         if (w.mem->ok) info.peak_rss_kib = std::max(info.peak_rss_kib.value_or(0), w.mem->hwm_kib);
       }

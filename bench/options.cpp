@@ -17,7 +17,8 @@ Usage:
 
 Server:
   --server PATH            emuscim binary (default: emuscim next to this program, or ../emuscim)
-  --server-threads N       `serve --threads N` (default 2)
+  --server-threads N       `serve --threads N` (default 2; the floor gets as many)
+  --floor PATH             emuscim-floor binary for workload 0 (default: next to this program)
   --server-arg ARG         extra argument for `emuscim serve` (repeatable)
   --db PATH                database file (default: a new temp dir, removed at the end)
   --reuse-db               use an existing --db; skip seeding when it already holds the users
@@ -38,9 +39,11 @@ Load:
   --duration S             measured seconds per workload (default 10)
   --warmup S               unmeasured seconds before each workload (default 1)
   --threads N              client io_context threads (default 1)
-  --workloads LIST         comma list of 1,2a,2b,3a,3b,4,5a,5b,6 (2, 3, 5 = both parts; default all)
+  --workloads LIST         comma list of 0,1,2a,2b,3a,3b,4,5a,5b,6,soak (2, 3, 5 = both parts; default all)
   --membership-target M    members in the big group for workload 5 (default 100000)
   --membership-full-response  send the 5a PATCHes without ?excludedAttributes=members
+  --soak-seconds S         measured time of the soak workload (default 120)
+  --soak-warmup S          its warm-up; memory growth is judged from its end (default 30)
   --max-requests N         cap on requests per workload (default 20000000)
   --request-timeout S      per-request timeout (default 30)
   --walk-timeout S         cap for count-bounded phases: list walk, membership build (default 600)
@@ -102,7 +105,7 @@ std::vector<std::string> parse_workloads(const std::string& v) {
     } else if (std::find(all_workloads.begin(), all_workloads.end(), item) != all_workloads.end()) {
       wanted.push_back(item);
     } else {
-      throw bad_option("--workloads: unknown workload '" + item + "' (known: 1,2a,2b,3a,3b,4,5a,5b,6)");
+      throw bad_option("--workloads: unknown workload '" + item + "' (known: 0,1,2a,2b,3a,3b,4,5a,5b,6,soak)");
     }
   }
   // Canonical order, no duplicates.
@@ -146,6 +149,8 @@ parse_result parse_options(const std::vector<std::string>& args) {
         o.startup_timeout_s = to_seconds(flag, value(), 0.1);
       } else if (flag == "--stop-timeout") {
         o.stop_timeout_s = to_seconds(flag, value(), 0.1);
+      } else if (flag == "--floor") {
+        o.floor_path = value();
       } else if (flag == "--db") {
         o.db = value();
       } else if (flag == "--reuse-db") {
@@ -192,6 +197,10 @@ parse_result parse_options(const std::vector<std::string>& args) {
         o.walk_timeout_s = to_seconds(flag, value(), 1);
       } else if (flag == "--seed-timeout") {
         o.seed_timeout_s = to_seconds(flag, value(), 1);
+      } else if (flag == "--soak-seconds") {
+        o.soak_s = to_seconds(flag, value(), 1);
+      } else if (flag == "--soak-warmup") {
+        o.soak_warmup_s = to_seconds(flag, value(), 0);
       } else if (flag == "--seed") {
         o.seed = to_u64(flag, value(), 0);
       } else {

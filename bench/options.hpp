@@ -9,8 +9,9 @@
 
 namespace bench {
 
-// Every workload in the order it runs.
-inline const std::vector<std::string> all_workloads = {"1", "2a", "2b", "3a", "3b", "4", "5a", "5b", "6"};
+// Every workload in the order it runs. "0" is the floor (emuscim-floor answering emuscim's own
+// /healthz bytes), run right before "1" so that their ratio comes from one run.
+inline const std::vector<std::string> all_workloads = {"0", "1", "2a", "2b", "3a", "3b", "4", "5a", "5b", "6", "soak"};
 
 struct options {
   // Either start a server ...
@@ -20,6 +21,7 @@ struct options {
   bool restart_after_seed = true;           // --no-restart clears it
   double startup_timeout_s = 60;            // --startup-timeout
   double stop_timeout_s = 10;               // --stop-timeout
+  std::optional<std::string> floor_path;    // --floor PATH (default: emuscim-floor next to the bench)
   std::optional<std::string> db;            // --db PATH (default: a temp dir)
   bool reuse_db = false;                    // --reuse-db
   bool keep = false;                        // --keep: keep the temp dir (db, logs)
@@ -40,6 +42,8 @@ struct options {
   std::optional<std::string> json_path;     // --json FILE
   std::size_t membership_target = 100'000;  // --membership-target
   bool membership_full_response = false;    // --membership-full-response
+  double soak_s = 120;                      // --soak-seconds: measured time of the soak
+  double soak_warmup_s = 30;                // --soak-warmup: its warm-up (growth is judged after it)
   std::uint64_t seed = 1;                   // --seed (client RNG)
   double request_timeout_s = 30;            // --request-timeout
   double walk_timeout_s = 600;              // --walk-timeout (count-bounded phases)

@@ -70,6 +70,11 @@ json workload_json(const workload_report& w) {
   json figures = json::object();
   for (const auto& [k, v] : w.figures) figures[k] = v;
   j["figures"] = figures;
+  if (!w.series.empty()) {
+    json series = json::object();
+    for (const auto& [k, v] : w.series) series[k] = v;
+    j["series"] = series;
+  }
   json kinds = json::object();
   for (const auto& [k, v] : w.error_kinds) kinds[k] = v;
   j["error_kinds"] = kinds;
@@ -105,6 +110,8 @@ void print_workload(std::ostream& out, const workload_report& w) {
   for (const auto& [k, v] : w.figures) {
     if (k.find("_ms") != std::string::npos)
       out << "    " << k << " = " << fmt_ms(v) << "\n";
+    else if (k.ends_with("_kib"))
+      out << "    " << k << " = " << fmt_mib(static_cast<std::uint64_t>(v)) << "\n";
     else
       out << "    " << k << " = " << (std::fabs(v - std::round(v)) < 1e-9 ? fmt_count(v) : fixed(v, 2)) << "\n";
   }
@@ -144,23 +151,37 @@ std::vector<target_result> evaluate_targets(const options& opt, const std::vecto
                                             const run_info& info) {
   std::vector<target_result> ts;
   auto judge = [&](std::string name, std::optional<bool> pass, std::string figure) {
-    ts.push_back({std::move(name), pass ? (*pass ? "PASS" : "MISS") : "N/A", std::move(figure)});
+    ts.push_back({std::move(name), pass ? (*pass ? "PASS" : "MISS") : "N/A", std::move(figure), std::nullopt, std::nullopt});
   };
-  const auto* health = find(ws, "1");
-  for (const char* id : {"2a", "2b"}) {
-    const std::string name = std::string(id) + (id[1] == 'a' ? " GET /Users/{id}" : " externalId filter") +
-                             " >= 50% of the healthz rate";
-    const auto* w = find(ws, id);
-    if (!w) continue;
-    if (!health || health->rate <= 0) {
-      judge(name, std::nullopt, fmt_rate(w->rate) + " req/s (workload 1 not run)");
-      continue;
+  // Rate targets: ratios between workloads of this run, so that the machine cancels out.
+  auto ratio_target = [&](const std::string& name, const workload_report* num, const workload_report* den,
+                          const std::string& den_missing, double bound) {
+    if (!num) return;
+    if (!den || den->rate <= 0) {
+      judge(name, std::nullopt, fmt_rate(num->rate) + " " + num->rate_unit + " (" + den_missing + ")");
+      return;
     }
-    const double pct = 100.0 * w->rate / health->rate;
-    judge(name, pct >= 50.0,
-          fmt_rate(w->rate) + " req/s = " + fixed(pct, 1) + "% of " + fmt_rate(health->rate) + " req/s");
+    const double ratio = num->rate / den->rate;
+    judge(name, ratio >= bound,
+          fmt_rate(num->rate) + " " + num->rate_unit + " / " + fmt_rate(den->rate) + " " + den->rate_unit + " = " +
+              fixed(ratio, 3) + "x (bound " + fixed(bound, 2) + "x)");
+    ts.back().value = ratio;
+    ts.back().threshold = bound;
+  };
+  const auto* floor = find(ws, "0");
+  const auto* health = find(ws, "1");
+  const std::string at_n = " at " + fmt_count(static_cast<double>(info.users)) + " users";
+  ratio_target("1  GET /healthz >= 0.75x the floor (emuscim-floor, same answer)", health, floor,
+               "workload 0 not run", 0.75);
+  ratio_target("2a GET /Users/{id} >= 0.5x GET /healthz" + at_n, find(ws, "2a"), health, "workload 1 not run", 0.5);
+  ratio_target("2b externalId filter >= 0.5x GET /healthz" + at_n, find(ws, "2b"), health, "workload 1 not run", 0.5);
+  const auto* post = find(ws, "3a");
+  if (post) {
+    judge("3a POST /Users >= 10,000 users/s, durable", post->rate >= 10'000, fmt_rate(post->rate) + " users/s");
+    ts.back().value = post->rate;
+    ts.back().threshold = 10'000;
   }
-  if (const auto* w = find(ws, "3a")) judge("3a POST /Users >= 10,000 users/s", w->rate >= 10'000, fmt_rate(w->rate) + " users/s");
+  ratio_target("3b PATCH active >= POST /Users (req/s vs users/s)", find(ws, "3b"), post, "workload 3a not run", 1.0);
   if (const auto* w = find(ws, "4")) {
     const double first = w->figure("first_page_p50_ms");
     const double last = w->figure("last_page_p50_ms");
@@ -206,6 +227,27 @@ std::vector<target_result> evaluate_targets(const options& opt, const std::vecto
       judge(name, std::nullopt, info.spawned ? "server memory not sampled" : "server memory unknown (use --pid with --target)");
     }
   }
+  if (const auto* soak = find(ws, "soak")) {
+    const double rss_growth = soak->figure("rss_growth_pct", -1e9);
+    const double fd_growth = soak->figure("fd_growth_pct", -1e9);
+    const std::string span = " over " + fmt_count(opt.soak_s) + " s after a " + fmt_count(opt.soak_warmup_s) + " s warm-up";
+    if (rss_growth > -1e8) {
+      judge("soak RSS growth after warm-up < 5%", rss_growth < 5.0,
+            fmt_mib(static_cast<std::uint64_t>(soak->figure("rss_after_warmup_kib", 0))) + " -> " +
+                fmt_mib(static_cast<std::uint64_t>(soak->figure("rss_end_kib", 0))) + " = " + fixed(rss_growth, 2) +
+                "%" + span);
+      ts.back().value = rss_growth;
+      ts.back().threshold = 5.0;
+      judge("soak open descriptors growth after warm-up < 5%", fd_growth < 5.0,
+            fmt_count(soak->figure("fds_after_warmup", 0)) + " -> " + fmt_count(soak->figure("fds_end", 0)) + " = " +
+                fixed(fd_growth, 2) + "%" + span);
+      ts.back().value = fd_growth;
+      ts.back().threshold = 5.0;
+    } else {
+      judge("soak RSS and descriptor growth after warm-up < 5%", std::nullopt,
+            info.spawned ? "no samples" : "server not sampled (use --pid with --target)");
+    }
+  }
   {
     const std::string name = "server start-up on the seeded db < 1 s";
     if (info.startup_seeded_ms)
@@ -214,7 +256,6 @@ std::vector<target_result> evaluate_targets(const options& opt, const std::vecto
     else
       judge(name, std::nullopt, info.spawned ? "not measured (--no-restart)" : "server not started by the bench");
   }
-  (void)opt;
   return ts;
 }
 
@@ -237,6 +278,8 @@ void write_json(const std::string& path, const options& opt, const std::optional
                  {"client_threads", opt.threads},
                  {"server_threads", opt.server_threads},
                  {"membership_target", opt.membership_target},
+                 {"soak_s", opt.soak_s},
+                 {"soak_warmup_s", opt.soak_warmup_s},
                  {"membership_full_response", opt.membership_full_response},
                  {"workloads", opt.workloads},
                  {"seed", opt.seed}};
@@ -255,7 +298,12 @@ void write_json(const std::string& path, const options& opt, const std::optional
   for (const auto& w : ws) arr.push_back(workload_json(w));
   j["workloads"] = arr;
   json targets = json::array();
-  for (const auto& t : ts) targets.push_back({{"name", t.name}, {"status", t.status}, {"figure", t.figure}});
+  for (const auto& t : ts) {
+    json jt = {{"name", t.name}, {"status", t.status}, {"figure", t.figure}};
+    if (t.value) jt["value"] = *t.value;
+    if (t.threshold) jt["threshold"] = *t.threshold;
+    targets.push_back(std::move(jt));
+  }
   j["targets"] = targets;
   std::ofstream out(path, std::ios::trunc);
   out << j.dump(2) << "\n";

@@ -29,6 +29,8 @@ struct target_result {
   std::string name;    // what is judged
   std::string status;  // PASS, MISS or N/A
   std::string figure;  // the measured figure, readable
+  std::optional<double> value;      // the judged number (a ratio, a rate, a percentage) ...
+  std::optional<double> threshold;  // ... and its bound (JSON only)
 };
 
 void print_workload(std::ostream& out, const workload_report& w);

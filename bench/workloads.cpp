@@ -28,13 +28,10 @@ latency_summary summarize(const latency_histogram& h) {
 }
 
 namespace {
-
-constexpr std::string_view user_schema = "urn:ietf:params:scim:schemas:core:2.0:User";
-constexpr std::string_view group_schema = "urn:ietf:params:scim:schemas:core:2.0:Group";
-constexpr std::string_view patch_schema = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 constexpr std::size_t page_size = 100;
 constexpr std::size_t members_per_patch = 100;
 constexpr std::size_t small_group_size = 10;
+}  // namespace
 
 bool status_in(const reply& r, std::initializer_list<unsigned> codes) {
   if (r.ec) return false;
@@ -50,6 +47,8 @@ void user_body(std::string& b, std::string_view user_name, std::string_view exte
   b.append(R"(","emails":[{"value":")").append(user_name).append(R"(@example.com","type":"work","primary":true}]})");
 }
 
+namespace {
+
 std::string filter_target(const bench_env& env, std::string_view resource, std::string_view attribute,
                           std::string_view value) {
   std::string f;
@@ -57,7 +56,8 @@ std::string filter_target(const bench_env& env, std::string_view resource, std::
   return env.base + "/" + std::string(resource) + "?filter=" + url_encode(f);
 }
 
-// First Resources[].id of a ListResponse, via a full parse (set-up paths only).
+}  // namespace
+
 std::optional<std::string> first_resource_id(const std::string& body) {
   const json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
@@ -68,7 +68,6 @@ std::optional<std::string> first_resource_id(const std::string& body) {
   return r["id"].get<std::string>();
 }
 
-// Top-level "id" of a resource (set-up paths: a full parse, never a guess).
 std::optional<std::string> resource_id(const std::string& body) {
   const json j = json::parse(body, nullptr, false);
   if (!j.is_discarded() && j.is_object() && j.contains("id") && j["id"].is_string()) return j["id"].get<std::string>();
@@ -79,6 +78,8 @@ std::string describe(const reply& r) {
   if (r.ec) return "transport error: " + r.ec.message();
   return "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 400);
 }
+
+namespace {
 
 run_params timed_params(const bench_env& env, std::uint64_t salt) {
   run_params p;
@@ -102,10 +103,10 @@ run_params counted_params(const bench_env& env, std::size_t connections, double 
   return p;
 }
 
-// Shapes a run into a report. `request_metrics` are disjoint metrics that together count every
-// request; metric 0 gives the main latency; every other metric becomes a part.
+}  // namespace
+
 workload_report make_report(std::string id, std::string title, const run_result& r,
-                            std::initializer_list<std::size_t> request_metrics = {0}) {
+                            std::initializer_list<std::size_t> request_metrics) {
   workload_report w;
   w.id = std::move(id);
   w.title = std::move(title);
@@ -146,6 +147,8 @@ workload_report failed_report(const std::string& id, const std::string& title, c
   w.notes.push_back("not run: " + why);
   return w;
 }
+
+namespace {
 
 // ------------------------------------------------------------------------------------------- ops
 class healthz_op final : public workload_op {
@@ -576,6 +579,8 @@ std::optional<std::string> find_group(bench_env& env, const std::string& name) {
   return first_resource_id(r.body);
 }
 
+}  // namespace
+
 std::string create_group(bench_env& env, const std::string& name, const std::string& external_id,
                          const std::vector<std::size_t>& members) {
   json body = {{"schemas", {std::string(group_schema)}}, {"displayName", name}, {"externalId", external_id}};
@@ -590,6 +595,8 @@ std::string create_group(bench_env& env, const std::string& name, const std::str
   if (!id) throw std::runtime_error("POST /Groups " + name + ": no id in " + r.body.substr(0, 300));
   return *id;
 }
+
+namespace {
 
 std::vector<std::size_t> shuffled_users(const bench_env& env, std::size_t count, std::uint64_t salt) {
   std::vector<std::size_t> all(env.ids.size());
@@ -764,10 +771,16 @@ workload_report seed(bench_env& env) {
 std::vector<workload_report> run_workload(bench_env& env, const std::string& id) {
   const auto n = env.ids.size();
   try {
+    if (id == "0") {  // the caller has pointed the client at emuscim-floor
+      healthz_op op;
+      return {make_report(id, "GET /healthz on emuscim-floor (minimal Beast responder, emuscim's /healthz bytes)",
+                          env.cl.run(op, timed_params(env, 1)))};
+    }
     if (id == "1") {
       healthz_op op;
       return {make_report(id, "GET /healthz (no auth)", env.cl.run(op, timed_params(env, 1)))};
     }
+    if (id == "soak") return {run_soak(env)};
     if (id == "2a") {
       get_user_op op(env);
       return {make_report(id, "GET /Users/{id}, random seeded ids", env.cl.run(op, timed_params(env, 2)))};

@@ -3,9 +3,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +37,7 @@ struct workload_report {
   latency_summary latency;     // of the main metric
   std::vector<std::pair<std::string, latency_summary>> parts;  // the other metrics
   std::vector<std::pair<std::string, double>> figures;         // extra named figures
+  std::vector<std::pair<std::string, std::vector<double>>> series;  // sampled over time (JSON only)
   std::map<std::string, std::uint64_t> error_kinds;
   std::map<std::string, std::string> error_samples;  // error kind -> a sample
   std::optional<mem_status> mem;  // server memory after the workload
@@ -66,6 +69,7 @@ struct bench_env {
   std::string small_group_id;     // a seeded 10-member group
   std::string big_group_id;       // built by workload 5
   std::size_t big_group_members = 0;
+  long server_pid = -1;           // for /proc samples (soak); -1 when unknown
   std::atomic<std::uint64_t> post_seq{0};
   std::uint64_t sync_round = 0;
 };
@@ -82,5 +86,32 @@ std::optional<std::string> cleanup(bench_env& env);
 
 // totalResults of GET /Users?startIndex=1&count=1; throws on failure.
 std::size_t count_users(bench_env& env);
+
+// The soak (soak.cpp): a mix of IdP traffic for --soak-seconds after --soak-warmup, sampling the
+// server's VmRSS and open descriptors every second; figures rss_growth_pct and fd_growth_pct.
+workload_report run_soak(bench_env& env);
+
+// ---- shared by the workload files (workloads.cpp, soak.cpp) ----
+inline constexpr std::string_view user_schema = "urn:ietf:params:scim:schemas:core:2.0:User";
+inline constexpr std::string_view group_schema = "urn:ietf:params:scim:schemas:core:2.0:Group";
+inline constexpr std::string_view patch_schema = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+bool status_in(const reply& r, std::initializer_list<unsigned> codes);
+// The body of POST /Users, written into `b`.
+void user_body(std::string& b, std::string_view user_name, std::string_view external_id, std::string_view display);
+// First Resources[].id of a ListResponse, via a full parse (set-up paths only).
+std::optional<std::string> first_resource_id(const std::string& body);
+// Top-level "id" of a resource (set-up paths: a full parse, never a guess).
+std::optional<std::string> resource_id(const std::string& body);
+// "HTTP 404: <start of the body>" or the transport error.
+std::string describe(const reply& r);
+// Shapes a run into a report. `request_metrics` are disjoint metrics that together count every
+// request; metric 0 gives the main latency; every other metric becomes a part.
+workload_report make_report(std::string id, std::string title, const run_result& r,
+                            std::initializer_list<std::size_t> request_metrics = {0});
+workload_report failed_report(const std::string& id, const std::string& title, const std::string& why);
+// POST /Groups with these seeded users as members; returns the id, throws on failure.
+std::string create_group(bench_env& env, const std::string& name, const std::string& external_id,
+                         const std::vector<std::size_t>& members);
 
 }  // namespace bench

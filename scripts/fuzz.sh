@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of tests/fuzz with clang (ASan + UBSan) and runs each for a bounded
-# time, one after the other, on a copy of its seed corpus (tests/fuzz/corpus/<target>, never written
+# time, JOBS of them at once (each on one core), on a copy of its seed corpus (tests/fuzz/corpus/<target>, never written
 # here). Exit status is non-zero if the build fails or any target finds a crash, leak, timeout or
 # broken invariant; the reproducer is left in $FUZZ_BUILD_DIR/fuzz-artifacts/<target>/ (emptied when that
 # target runs again) and the grown working corpus in $FUZZ_BUILD_DIR/fuzz-work/<target>/. See docs/FUZZING.md.
@@ -10,7 +10,8 @@
 #   TARGET    filter patch_path user_decode group_decode patch_engine (default: all, or $FUZZ_TARGETS)
 # Environment: FUZZ_SECONDS, FUZZ_TARGETS, FUZZ_BUILD_DIR (build-fuzz), FUZZ_CXX (clang++),
 #   FUZZ_RSS_MB (2048), FUZZ_TIMEOUT (10, seconds per input), FUZZ_ARGS (extra libFuzzer flags),
-#   JOBS (nproc), EMUSCIM_WARNINGS_AS_ERRORS (OFF).
+#   FUZZ_PARALLEL (targets run at once; default JOBS), FUZZ_PHASE (all; build: only build; run: only
+#   run what is built), JOBS (nproc), EMUSCIM_WARNINGS_AS_ERRORS (OFF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,25 +36,31 @@ if [[ ! -f $fuzzer_rt ]] && ! "$cxx" -print-runtime-dir >/dev/null 2>&1; then
   exit 2
 fi
 
-echo "== fuzz: configure $build_dir ($cxx, address,undefined)"
-generator=()
-if [[ ! -f "$build_dir/CMakeCache.txt" ]] && command -v ninja >/dev/null; then generator=(-G Ninja); fi
-# -O1 -g without -DNDEBUG: assertions (nlohmann's JSON_ASSERT among them) stay on while fuzzing.
-cmake -S . -B "$build_dir" "${generator[@]}" \
-  -DCMAKE_CXX_COMPILER="$cxx" \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
-  -DEMUSCIM_FUZZ=ON \
-  -DEMUSCIM_SANITIZE=address,undefined \
-  -DEMUSCIM_BUILD_TESTS=OFF \
-  -DEMUSCIM_BUILD_BENCH=OFF \
-  -DEMUSCIM_WARNINGS_AS_ERRORS="${EMUSCIM_WARNINGS_AS_ERRORS:-OFF}" >/dev/null
-echo "== fuzz: build"
-build_start=$(date +%s)
-build_targets=()
-for t in "${targets[@]}"; do build_targets+=("fuzz_$t"); done
-cmake --build "$build_dir" --target "${build_targets[@]}" -j "${JOBS:-$(nproc)}"
-echo "== fuzz: built in $(( $(date +%s) - build_start )) s"
+phase=${FUZZ_PHASE:-all}
+case $phase in all|build|run) ;; *) echo "fuzz.sh: FUZZ_PHASE must be all, build or run" >&2; exit 2 ;; esac
+if [[ $phase != run ]]; then
+  echo "== fuzz: configure $build_dir ($cxx, address,undefined)"
+  generator=()
+  if [[ ! -f "$build_dir/CMakeCache.txt" ]] && command -v ninja >/dev/null; then generator=(-G Ninja); fi
+  # -O1 -g without -DNDEBUG: assertions (nlohmann's JSON_ASSERT among them) stay on while fuzzing.
+  cmake -S . -B "$build_dir" "${generator[@]}" \
+    -DCMAKE_CXX_COMPILER="$cxx" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DEMUSCIM_FUZZ=ON \
+    -DEMUSCIM_SANITIZE=address,undefined \
+    -DEMUSCIM_BUILD_TESTS=OFF \
+    -DEMUSCIM_BUILD_BENCH=OFF \
+    -DEMUSCIM_WARNINGS_AS_ERRORS="${EMUSCIM_WARNINGS_AS_ERRORS:-OFF}" >/dev/null
+  echo "== fuzz: build"
+  build_start=$(date +%s)
+  build_targets=()
+  for t in "${targets[@]}"; do build_targets+=("fuzz_$t"); done
+  cmake --build "$build_dir" --target "${build_targets[@]}" -j "${JOBS:-$(nproc)}"
+  echo "== fuzz: built in $(( $(date +%s) - build_start )) s"
+
+fi
+[[ $phase == build ]] && exit 0
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -66,16 +73,13 @@ mkdir -p "$work" "$artifacts" "$logs"
 
 dict_for() { case $1 in filter|patch_path) echo tests/fuzz/filter.dict ;; *) echo tests/fuzz/json.dict ;; esac; }
 
-failed=()
-summary=()
-for t in "${targets[@]}"; do
+# Runs one target; its exit status goes to $logs/<target>.rc.
+run_target() {
+  local t=$1 log="$logs/$1.log" rc=0
   # A copy: the run adds what it finds to its working corpus, and the repository's stays as committed.
   rm -rf "${artifacts:?}/$t"  # reproducers of an earlier run of this target go; save them first if needed
   mkdir -p "$work/$t" "$artifacts/$t"
   cp -r "tests/fuzz/corpus/$t/." "$work/$t/"
-  log="$logs/$t.log"
-  echo "== fuzz: $t for ${seconds}s (log $log)"
-  rc=0
   # shellcheck disable=SC2086
   "$build_dir/tests/fuzz/fuzz_$t" "$work/$t" \
     -dict="$(dict_for "$t")" \
@@ -85,6 +89,29 @@ for t in "${targets[@]}"; do
     -artifact_prefix="$artifacts/$t/" \
     -print_final_stats=1 \
     ${FUZZ_ARGS:-} >"$log" 2>&1 || rc=$?
+  echo "$rc" >"$logs/$t.rc"
+}
+
+# Each libFuzzer process is single-threaded: run FUZZ_PARALLEL (default JOBS) targets at once.
+parallel=${FUZZ_PARALLEL:-${JOBS:-$(nproc)}}
+((parallel >= 1)) || parallel=1
+running=0
+for t in "${targets[@]}"; do
+  echo "== fuzz: $t for ${seconds}s (log $logs/$t.log)"
+  run_target "$t" &
+  running=$((running + 1))
+  if ((running >= parallel)); then
+    wait -n || true
+    running=$((running - 1))
+  fi
+done
+wait
+
+failed=()
+summary=()
+for t in "${targets[@]}"; do
+  log="$logs/$t.log"
+  rc=$(cat "$logs/$t.rc" 2>/dev/null || echo 99)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<< "$last")
