@@ -157,7 +157,7 @@ int serve(const serve_cmd& cmd) {
   std::uint16_t port = 0;
   if (!split_listen(cfg.listen, host, port)) throw command_error("listen: cannot parse '" + cfg.listen + "'");
 
-  store::database db({cfg.db});
+  store::database db({.path = cfg.db, .json_log = cfg.log_format == "json"});
   service::admin_service admin(db);
   bootstrap(admin, cfg);
 

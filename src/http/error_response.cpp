@@ -48,6 +48,7 @@ response make_error(const scim::error& e, unsigned http_version, bool keep_alive
   res.set(bhttp::field::content_type, dialect == error_dialect::rest ? "application/json; charset=utf-8"
                                                                      : "application/scim+json; charset=utf-8");
   if (e.status == 401) res.set(bhttp::field::www_authenticate, "Bearer realm=\"emuscim\"");
+  if (e.retry_after > 0) res.set(bhttp::field::retry_after, std::to_string(e.retry_after));
   res.body() = error_body(e, style, dialect);
   res.keep_alive(keep_alive);
   res.prepare_payload();

@@ -17,6 +17,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "emuscim/http/log.hpp"
 #include "http/session.hpp"
 
 namespace emuscim::http {
@@ -24,8 +25,11 @@ namespace emuscim::http {
 namespace {
 
 constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
-// Pause after a failed accept (e.g. EMFILE) instead of spinning on it.
-constexpr std::chrono::milliseconds kAcceptBackoff{50};
+// After a failed accept (EMFILE, ENFILE, ENOBUFS, ENOMEM) the pending connection stays in the
+// listen queue and the listening socket stays readable: accepting again at once would spin.
+// Pause instead, doubling up to the cap; open connections keep being served meanwhile.
+constexpr std::chrono::milliseconds kAcceptBackoffFirst{10};
+constexpr std::chrono::milliseconds kAcceptBackoffMax{200};
 
 tcp::endpoint resolve(const std::string& host, std::uint16_t port) {
   std::string name = host;
@@ -102,15 +106,31 @@ server::impl::impl(server_options options, request_handler& handler)
 
 net::awaitable<void> server::impl::do_accept() {
   net::steady_timer backoff(acceptor_.get_executor());
+  // One episode of failing accepts: logged once when it starts and once when it ends.
+  std::uint64_t failures = 0;
+  std::chrono::steady_clock::time_point episode_start;
+  auto delay = kAcceptBackoffFirst;
   for (;;) {
     // Each connection gets its own strand.
     auto [ec, socket] = co_await acceptor_.async_accept(net::any_io_executor(net::make_strand(ioc_)), use_nothrow);
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor_.is_open() || state_.stopping()) break;
-      spdlog::debug("http: accept: {}", ec.message());
-      backoff.expires_after(kAcceptBackoff);
+      if (ec == net::error::connection_aborted) continue;  // the client gave up before we accepted: not ours
+      if (failures++ == 0) {
+        episode_start = std::chrono::steady_clock::now();
+        spdlog::warn("{}", log_line("accept failed; serving open connections and retrying",
+                                    {{"error", ec.message()}, {"backoff_max_ms", kAcceptBackoffMax.count()}}));
+      }
+      backoff.expires_after(delay);
+      delay = std::min(delay * 2, kAcceptBackoffMax);
       co_await backoff.async_wait(use_nothrow);
       continue;
+    }
+    if (failures > 0) {
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - episode_start);
+      spdlog::info("{}", log_line("accepting connections again", {{"failed_accepts", failures}, {"after_ms", ms.count()}}));
+      failures = 0;
+      delay = kAcceptBackoffFirst;
     }
     if (state_.stopping()) break;
     if (state_.open() >= state_.options().max_connections) {

@@ -8,12 +8,25 @@ namespace emuscim::store {
 
 namespace {
 
+// errno behind an error that came from a system call (else 0: sqlite3_system_errno may be stale).
+int system_errno_for(sqlite3* db, int ext) {
+  switch (ext & 0xff) {
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+      return db ? sqlite3_system_errno(db) : 0;
+    default:
+      return 0;
+  }
+}
+
 [[noreturn]] void throw_error(sqlite3* db, int rc, std::string_view context) {
   int ext = db ? sqlite3_extended_errcode(db) : rc;
   std::string msg(context);
   msg += ": ";
   msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  throw sqlite_error(ext, msg);
+  throw sqlite_error(ext, msg, system_errno_for(db, ext));
 }
 
 void check(sqlite3* db, int rc, std::string_view context) {
@@ -42,9 +55,11 @@ connection::connection(const std::string& path, mode m) : path_(path) {
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = "cannot open database '" + path + "': " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    int ext = db_ ? sqlite3_extended_errcode(db_) : rc;
+    int sys = system_errno_for(db_, ext);
     sqlite3_close_v2(db_);
     db_ = nullptr;
-    throw sqlite_error(rc, msg);
+    throw sqlite_error(ext, msg, sys);
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, 5000);
@@ -75,7 +90,8 @@ void connection::exec(const char* sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    throw sqlite_error(sqlite3_extended_errcode(db_), "exec: " + msg);
+    int ext = sqlite3_extended_errcode(db_);
+    throw sqlite_error(ext, "exec: " + msg, system_errno_for(db_, ext));
   }
 }
 
@@ -83,6 +99,10 @@ statement& connection::cached(const char* sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<statement>(*this, sql)).first;
   return *it->second;
+}
+
+void connection::set_busy_timeout(std::chrono::milliseconds timeout) {
+  sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));
 }
 
 std::int64_t connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }

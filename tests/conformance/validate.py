@@ -367,6 +367,8 @@ UNDECLARED: dict[int, Undeclared] = {u.status: u for u in (
                "scim-error", "request headers above emuscim's header limit; GitHub documents none"),
     Undeclared(503, frozenset({"declared-op", "undeclared-method", "undescribed-path"}),
                "scim-error", "emuscim shutting down or its store unavailable; GitHub documents none"),
+    Undeclared(507, frozenset({"declared-op"}), "scim-error",
+               "emuscim's disk is full (docs/RELIABILITY.md); GitHub documents none"),
 )}
 
 ALL_TOLERANCES = {d.id: d for d in DEFECTS + RULES}

@@ -4,7 +4,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <grp.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -225,6 +227,8 @@ void server_process::spawn() {
     throw std::runtime_error(std::string("open(/dev/null): ") + std::strerror(errno));
   }
 
+  const std::optional<std::uint64_t> max_open_files = options_.max_open_files;
+  const std::optional<std::pair<uid_t, gid_t>> run_as = options_.run_as;
   const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) {
@@ -239,6 +243,21 @@ void server_process::spawn() {
     ::dup2(null_fd, STDIN_FILENO);
     ::dup2(log_fd, STDOUT_FILENO);
     ::dup2(log_fd, STDERR_FILENO);
+    if (max_open_files) {
+      const rlimit rl{static_cast<rlim_t>(*max_open_files), static_cast<rlim_t>(*max_open_files)};
+      if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        static constexpr char msg[] = "emuscim-e2e: setrlimit(RLIMIT_NOFILE) failed\n";
+        [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+        ::_exit(127);
+      }
+    }
+    if (run_as) {
+      if (::setgroups(0, nullptr) != 0 || ::setgid(run_as->second) != 0 || ::setuid(run_as->first) != 0) {
+        static constexpr char msg[] = "emuscim-e2e: cannot switch to the requested user (setgid/setuid)\n";
+        [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+        ::_exit(run_as_failed_status);
+      }
+    }
     ::execve(argv[0], argv.data(), envp.data());
     static constexpr char msg[] = "emuscim-e2e: execve of the server binary failed\n";
     [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);

@@ -25,6 +25,7 @@
 #include <regex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -49,7 +50,14 @@ struct server_options {
   std::map<std::string, std::string> env{};  // added to (and overriding) the bootstrap env
   std::string db_path{};                     // empty = <temp dir>/emuscim.db
   bool tls = false;                          // `cert self-signed` + --tls-cert/--tls-key
+  // RLIMIT_NOFILE (soft and hard) of the server, set in the child before exec.
+  std::optional<std::uint64_t> max_open_files{};
+  // Run the server as this user and group (setgroups/setgid/setuid in the child before exec;
+  // needs root). The temp dir and the db must be accessible to it. If the switch fails the
+  // child exits with status `run_as_failed_status` before the server starts.
+  std::optional<std::pair<uid_t, gid_t>> run_as{};
 };
+inline constexpr int run_as_failed_status = 121;
 
 class server_process {
  public:

@@ -21,10 +21,11 @@ struct field_error {
 
 struct error {
   int status = 400;
-  std::string scim_type;  // RFC 7644 §3.12 scimType, empty where none applies
-  std::string detail;     // a sentence a person can act on
+  std::string scim_type = {};  // RFC 7644 §3.12 scimType, empty where none applies
+  std::string detail = {};     // a sentence a person can act on
   std::vector<field_error> errors = {};   // REST routes only
   std::string documentation_url = {};     // empty: the renderer's default for the route's dialect
+  int retry_after = 0;                    // seconds; > 0 adds a Retry-After header (e.g. a locked database's 503)
 };
 
 inline constexpr std::string_view error_schema_urn = "urn:ietf:params:scim:api:messages:2.0:Error";

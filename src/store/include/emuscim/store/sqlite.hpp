@@ -3,6 +3,7 @@
 // destructors close or roll back and never throw, objects are move-only.
 // Thread-safety: a connection and its statements belong to one thread at a time.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -19,12 +20,16 @@ namespace emuscim::store {
 
 class sqlite_error : public std::runtime_error {
  public:
-  sqlite_error(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  sqlite_error(int code, const std::string& what, int system_errno = 0)
+      : std::runtime_error(what), code_(code), system_errno_(system_errno) {}
   int code() const noexcept { return code_; }          // extended result code
+  // errno of the failing system call for I/O, open, full-disk and read-only errors (else 0).
+  int system_errno() const noexcept { return system_errno_; }
   bool is_unique_violation() const noexcept;           // SQLITE_CONSTRAINT_UNIQUE / PRIMARYKEY
   bool is_busy() const noexcept;                       // SQLITE_BUSY / SQLITE_LOCKED
  private:
   int code_;
+  int system_errno_;
 };
 
 class statement;
@@ -44,6 +49,8 @@ class connection {
   // A prepared statement cached on this connection, keyed by the SQL text's address:
   // pass named constants (static storage), never request text. Reset on release.
   statement& cached(const char* sql);
+  // How long a statement waits for another connection's lock before SQLITE_BUSY (default 5 s).
+  void set_busy_timeout(std::chrono::milliseconds timeout);
   std::int64_t last_insert_rowid() const;
   int changes() const;
   sqlite3* handle() const noexcept { return db_; }
