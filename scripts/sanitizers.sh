@@ -19,7 +19,7 @@
 #   asan, tsan: build then test; asan-build, asan-test, tsan-build, tsan-test: one half (scripts/test.sh
 #   builds in the background while it tests in the foreground).
 # Environment: JOBS (nproc), SANITIZERS_FULL=1, ASAN_BUILD_DIR (build-asan), TSAN_BUILD_DIR (build-tsan),
-#   BUILD_DIR (build: the regular build with the e2e client), ASAN_FLAGS (-O1 -g1),
+#   BUILD_DIR (build: the regular build with the e2e client), ASAN_FLAGS (-O1 -g1; -Wno-maybe-uninitialized is always added),
 #   TSAN_FLAGS (-O3 -DNDEBUG -g1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,7 +66,10 @@ build_asan() {
   echo "== asan+ubsan: configure and build $dir"
   local start=$(date +%s)
   # -O1 -g1: fast enough to build on two cores, line numbers in every report.
-  configure "$dir" address,undefined RelWithDebInfo "${ASAN_FLAGS:--O1 -g1}" -DEMUSCIM_BUILD_UNIT_TESTS=ON || return 1
+  # -Wno-maybe-uninitialized: GCC 12 warns falsely inside libstdc++'s <regex> and <functional> once
+  # ASan instruments them (GCC's manual: sanitizers make this warning unreliable); the plain and
+  # the Release (TSan) builds keep it as an error.
+  configure "$dir" address,undefined RelWithDebInfo "${ASAN_FLAGS:--O1 -g1} -Wno-maybe-uninitialized" -DEMUSCIM_BUILD_UNIT_TESTS=ON || return 1
   local targets=(emuscim)
   # Every unit test binary (tests/unit/<module>) of this build.
   local unit
