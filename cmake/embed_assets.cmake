@@ -15,6 +15,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
   file(GLOB_RECURSE files LIST_DIRECTORIES false RELATIVE ${EMUSCIM_EMBED_DIR} ${EMUSCIM_EMBED_DIR}/${EMUSCIM_EMBED_GLOB})
   list(SORT files)
   set(entries "")
+  list(LENGTH files count)
   foreach(name ${files})
     file(READ ${EMUSCIM_EMBED_DIR}/${name} hex HEX)
     string(LENGTH "${hex}" hex_len)
@@ -26,11 +27,12 @@ if(CMAKE_SCRIPT_MODE_FILE)
   endforeach()
   set(content "#pragma once
 // Generated from ${EMUSCIM_EMBED_GLOB} under the source tree by cmake/embed_assets.cmake. Do not edit.
+#include <array>
 #include <string_view>
 #include <utility>
 namespace ${EMUSCIM_EMBED_NAMESPACE} {
-inline constexpr std::pair<std::string_view, std::string_view> ${EMUSCIM_EMBED_SYMBOL}[] = {
-${entries}};
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, ${count}> ${EMUSCIM_EMBED_SYMBOL} = {{
+${entries}}};
 }  // namespace ${EMUSCIM_EMBED_NAMESPACE}
 ")
   # Rewrite only on change, so an unchanged set does not recompile its users.

@@ -132,12 +132,11 @@ void clear(store::connection& db, store::group_row& row, member_delta& delta) {
 
 void membership_events(store::write_context& w, const request_context& ctx, const store::group_row& row,
                        const member_delta& d) {
-  if (d.cleared) {
-    ctx.note("members: all removed, +" + std::to_string(d.added.size()) + " (now " +
-             std::to_string(row.member_count) + ")");
-  } else if (!d.added.empty() || !d.removed.empty()) {
-    ctx.note("members: +" + std::to_string(d.added.size()) + " \u2212" + std::to_string(d.removed.size()) + " (now " +
-             std::to_string(row.member_count) + ")");
+  if (d.cleared || !d.added.empty() || !d.removed.empty()) {
+    std::string change = d.cleared ? " all removed" : "";
+    if (!d.added.empty()) change += " +" + std::to_string(d.added.size());
+    if (!d.removed.empty() && !d.cleared) change += " \u2212" + std::to_string(d.removed.size());
+    ctx.note("members:" + change + " (now " + std::to_string(row.member_count) + ")");
   }
   if (!d.added.empty()) {
     audit::record(w, ctx, "external_group.add_member", row.id, true,

@@ -4,9 +4,6 @@
 // live stream (text/event-stream, Last-Event-ID, ?access_token=), the dashboard's files, and
 // the export that `emuscim replay` plays back.
 
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #include <boost/asio.hpp>
 #include <chrono>
 #include <fstream>
@@ -251,11 +248,10 @@ class stream_reader {
  public:
   stream_reader(std::uint16_t port, const std::string& request) : socket_(io_) {
     socket_.connect({asio::ip::make_address("127.0.0.1"), port});
-    timeval tv{0, 200'000};
-    ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     asio::write(socket_, asio::buffer(request));
+    socket_.non_blocking(true);  // reads below poll, so that a missing event fails in time
   }
-  // Reads until `needle` has arrived (true) or `timeout` passed (false).
+  // Reads until `needle` has arrived (true) or `timeout` passed or the server closed (false).
   bool read_until(const std::string& needle, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (text_.find(needle) == std::string::npos) {
@@ -263,10 +259,11 @@ class stream_reader {
       char buf[4096];
       boost::system::error_code ec;
       const std::size_t n = socket_.read_some(asio::buffer(buf), ec);
-      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-        if (ec == asio::error::eof) return text_.find(needle) != std::string::npos;
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        std::this_thread::sleep_for(10ms);
         continue;
       }
+      if (ec) return false;
       text_.append(buf, n);
     }
     return true;
@@ -406,7 +403,7 @@ TEST(InspectorExport, anExportedSessionReplaysCleanlyAgainstAFreshServer) {
   EXPECT_EQ(differs.exit_code, 1) << differs;
   const auto report = json::parse(differs.out);
   EXPECT_FALSE(report["ok"].get<bool>());
-  EXPECT_EQ(report["files"][0]["steps"][0]["differences"][0], "status: expected 201, got 409");
+  EXPECT_EQ(report["files"][0]["steps"][0]["differences"][0], "status: expected 201, got 409") << differs.out;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <string>
 #include <vector>
@@ -199,7 +200,9 @@ TEST(Matcher, operatorsAndStructures) {
     std::string why;
     EXPECT_EQ(matches(ojson::parse(c.expected), ojson::parse(c.actual), why), c.ok)
         << c.expected << " vs " << c.actual << ": " << why;
-    if (!c.ok) EXPECT_FALSE(why.empty());
+    if (!c.ok) {
+      EXPECT_FALSE(why.empty());
+    }
   }
 }
 

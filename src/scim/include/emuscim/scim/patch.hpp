@@ -17,9 +17,9 @@ enum class patch_op_kind { add, replace, remove };
 
 struct patch_operation {
   patch_op_kind op = patch_op_kind::replace;
-  std::string op_name;              // as sent: "Replace" (Entra) or "replace"
   std::optional<std::string> path;  // absent or empty string -> pathless
   std::optional<nlohmann::json> value;  // absent when the op has no "value" key
+  std::string op_name = {};         // as sent: "Replace" (Entra) or "replace"; empty when built in code
 };
 
 // Validates the envelope: an object; `schemas` containing
