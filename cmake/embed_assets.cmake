@@ -1,19 +1,23 @@
-# Embeds the dashboard's files (src/http/ui/**) into emuscim_http as a generated header, so the
-# binary needs no files at run time (docs/DASHBOARD.md). Two modes in one file:
+# Embeds files into a library as a generated header, so the binary needs no files at run time:
+# the dashboard's files (src/http/ui/**, docs/DASHBOARD.md) and the shipped IdP replay fixtures
+# (tests/fixtures/**/*.json, the built-in cycles of `emuscim replay`, docs/REPLAY.md). Two modes
+# in one file:
 #
-#  - include()d from the top-level CMakeLists.txt after emuscim_http exists: a custom command
-#    regenerates ${PROJECT_BINARY_DIR}/generated/emuscim/http/ui_assets_data.hpp whenever an
-#    asset changes (an added or removed file is seen through the glob's CONFIGURE_DEPENDS);
-#  - run as a script (cmake -DEMUSCIM_UI_DIR=… -DEMUSCIM_UI_OUT=… -P embed_assets.cmake):
-#    writes that header, one {relative path, bytes} pair per file. Bytes are written as \x
-#    escapes, so any file (text or binary, any line endings) is embedded exactly.
+#  - include()d from the top-level CMakeLists.txt: emuscim_embed_files() adds a custom command
+#    that regenerates the header whenever an embedded file changes (an added or removed file is
+#    seen through the glob's CONFIGURE_DEPENDS);
+#  - run as a script (cmake -DEMUSCIM_EMBED_DIR=… -DEMUSCIM_EMBED_OUT=… -DEMUSCIM_EMBED_NAMESPACE=…
+#    -DEMUSCIM_EMBED_SYMBOL=… -DEMUSCIM_EMBED_GLOB=… -P embed_assets.cmake): writes that header,
+#    one sorted {relative path, bytes} pair per file. Bytes are written as \x escapes, so any file
+#    (text or binary, any line endings) is embedded exactly.
 
 if(CMAKE_SCRIPT_MODE_FILE)
-  file(GLOB_RECURSE files LIST_DIRECTORIES false RELATIVE ${EMUSCIM_UI_DIR} ${EMUSCIM_UI_DIR}/*)
+  file(GLOB_RECURSE files LIST_DIRECTORIES false RELATIVE ${EMUSCIM_EMBED_DIR} ${EMUSCIM_EMBED_DIR}/${EMUSCIM_EMBED_GLOB})
   list(SORT files)
   set(entries "")
+  list(LENGTH files count)
   foreach(name ${files})
-    file(READ ${EMUSCIM_UI_DIR}/${name} hex HEX)
+    file(READ ${EMUSCIM_EMBED_DIR}/${name} hex HEX)
     string(LENGTH "${hex}" hex_len)
     math(EXPR size "${hex_len} / 2")
     # 128 bytes per source line keeps the header readable for compilers and diff tools.
@@ -22,34 +26,44 @@ if(CMAKE_SCRIPT_MODE_FILE)
     string(APPEND entries "    {\"${name}\", std::string_view(\n      \"${escaped}\", ${size})},\n")
   endforeach()
   set(content "#pragma once
-// Generated from src/http/ui/ by cmake/embed_assets.cmake. Do not edit.
+// Generated from ${EMUSCIM_EMBED_GLOB} under the source tree by cmake/embed_assets.cmake. Do not edit.
+#include <array>
 #include <string_view>
 #include <utility>
-namespace emuscim::http::generated {
-inline constexpr std::pair<std::string_view, std::string_view> ui_assets[] = {
-${entries}};
-}  // namespace emuscim::http::generated
+namespace ${EMUSCIM_EMBED_NAMESPACE} {
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, ${count}> ${EMUSCIM_EMBED_SYMBOL} = {{
+${entries}}};
+}  // namespace ${EMUSCIM_EMBED_NAMESPACE}
 ")
-  # Rewrite only on change, so an unchanged asset set does not recompile ui_assets.cpp.
-  if(EXISTS ${EMUSCIM_UI_OUT})
-    file(READ ${EMUSCIM_UI_OUT} old)
+  # Rewrite only on change, so an unchanged set does not recompile its users.
+  if(EXISTS ${EMUSCIM_EMBED_OUT})
+    file(READ ${EMUSCIM_EMBED_OUT} old)
     if(old STREQUAL content)
       return()
     endif()
   endif()
-  file(WRITE ${EMUSCIM_UI_OUT} "${content}")
+  file(WRITE ${EMUSCIM_EMBED_OUT} "${content}")
   return()
 endif()
 
-set(emuscim_ui_dir ${PROJECT_SOURCE_DIR}/src/http/ui)
-set(emuscim_ui_header ${PROJECT_BINARY_DIR}/generated/emuscim/http/ui_assets_data.hpp)
-file(GLOB_RECURSE emuscim_ui_files CONFIGURE_DEPENDS LIST_DIRECTORIES false ${emuscim_ui_dir}/*)
-add_custom_command(
-  OUTPUT ${emuscim_ui_header}
-  COMMAND ${CMAKE_COMMAND} -DEMUSCIM_UI_DIR=${emuscim_ui_dir} -DEMUSCIM_UI_OUT=${emuscim_ui_header}
-          -P ${CMAKE_CURRENT_LIST_FILE}
-  DEPENDS ${emuscim_ui_files} ${CMAKE_CURRENT_LIST_FILE}
-  COMMENT "Embedding src/http/ui/ into ui_assets_data.hpp"
-  VERBATIM)
-target_sources(emuscim_http PRIVATE ${emuscim_ui_header})
-target_include_directories(emuscim_http PRIVATE ${PROJECT_BINARY_DIR}/generated)
+set(emuscim_embed_script ${CMAKE_CURRENT_LIST_FILE})
+
+# emuscim_embed_files(TARGET DIR GLOB HEADER NAMESPACE SYMBOL): HEADER (relative to
+# ${PROJECT_BINARY_DIR}/generated) declares NAMESPACE::SYMBOL[], the files under DIR matching GLOB.
+function(emuscim_embed_files target dir glob header namespace symbol)
+  set(out ${PROJECT_BINARY_DIR}/generated/${header})
+  file(GLOB_RECURSE inputs CONFIGURE_DEPENDS LIST_DIRECTORIES false ${dir}/${glob})
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DEMUSCIM_EMBED_DIR=${dir} -DEMUSCIM_EMBED_OUT=${out}
+            -DEMUSCIM_EMBED_NAMESPACE=${namespace} -DEMUSCIM_EMBED_SYMBOL=${symbol} -DEMUSCIM_EMBED_GLOB=${glob}
+            -P ${emuscim_embed_script}
+    DEPENDS ${inputs} ${emuscim_embed_script}
+    COMMENT "Embedding ${glob} of ${dir} into ${header}"
+    VERBATIM)
+  target_sources(${target} PRIVATE ${out})
+  target_include_directories(${target} PRIVATE ${PROJECT_BINARY_DIR}/generated)
+endfunction()
+
+emuscim_embed_files(emuscim_http ${PROJECT_SOURCE_DIR}/src/http/ui "*" emuscim/http/ui_assets_data.hpp
+                    emuscim::http::generated ui_assets)

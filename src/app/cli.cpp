@@ -39,6 +39,7 @@ Commands:
   users list         List an enterprise's users
   groups list        List an enterprise's groups
   cert self-signed   Write a self-signed TLS certificate and key
+  replay             Play recorded requests or a built-in IdP cycle against a server
 
 Options:
   -h, --help         Show this help ('emuscim COMMAND --help' for one command)
@@ -169,6 +170,35 @@ Options:
       --out DIR      Directory to write to; created if needed   [required]
       --host NAME    Extra DNS name for the certificate; repeat for several
   -h, --help         Show this help
+)";
+
+constexpr std::string_view replay_help =
+    R"(Usage: emuscim replay (FILE | CYCLE)... --target URL --token TOKEN [OPTIONS]
+       emuscim replay --list
+
+Play replay files in order against a server (emuscim, a connector under test, or GitHub), as
+an IdP would: ids that earlier answers returned are rewritten into later requests, and each
+answer is compared with the recorded one, ignoring ids, timestamps and URL hosts. Prints the
+differences per request; exits 0 only when something was played and nothing differs.
+
+A FILE is a replay file (GET /_emuscim/requests/export writes one; docs/REPLAY.md). A CYCLE is
+a built-in IdP cycle shipped in the binary: 'emuscim replay --list' names them (entra, okta,
+pingfederate, ... and each of their files). The built-in cycles expect an empty enterprise whose
+short code is acme; each file deletes the users and groups it created.
+
+Options:
+      --target URL         The SCIM tenant URL, e.g. http://127.0.0.1:8080/scim/v2/enterprises/acme;
+                           relative step paths resolve under it (a bare origin means
+                           /scim/v2/enterprises/acme)                                  [required]
+      --token TOKEN        Bearer token for the target   [$EMUSCIM_REPLAY_TOKEN]       [required]
+      --admin-token TOKEN  The target's admin token, for files that use the admin API
+                           (without it they are skipped)   [$EMUSCIM_REPLAY_ADMIN_TOKEN]
+      --report FORMAT      text or json                                                [text]
+      --cacert FILE        Trust this PEM certificate (a self-signed HTTPS server)
+      --insecure           HTTPS without certificate verification
+      --keep               Keep the users and groups the files created
+      --list               Name the built-in cycles and exit
+  -h, --help               Show this help
 )";
 
 // ---------------------------------------------------------------------------------------------
@@ -615,6 +645,63 @@ result parse_cert_self_signed(std::string_view name, args_view args, const env_l
 }
 
 // ---------------------------------------------------------------------------------------------
+// replay
+// ---------------------------------------------------------------------------------------------
+constexpr std::string_view replay_name = "replay";
+
+result parse_replay(args_view args, const env_lookup& env) {
+  if (wants_help(args)) return help_cmd{std::string(replay_help)};
+  static constexpr std::array<flag_spec, 8> specs{{{"--target"},
+                                                  {"--token"},
+                                                  {"--admin-token"},
+                                                  {"--report"},
+                                                  {"--cacert"},
+                                                  {"--insecure", false},
+                                                  {"--keep", false},
+                                                  {"--list", false}}};
+  auto parsed = parse_flags(replay_name, args, specs);
+  if (auto* e = std::get_if<cli_error>(&parsed)) return *e;
+  const auto& flags = std::get<parsed_flags>(parsed);
+  replay_cmd cmd;
+  if (flags.has("--list")) {
+    if (flags.flags.size() > 1 || !flags.positionals.empty()) return fail(replay_name, "--list takes nothing else");
+    cmd.list = true;
+    return cmd;
+  }
+  if (flags.positionals.empty()) {
+    return fail(replay_name, "missing FILE or CYCLE (try 'emuscim replay --list' for the built-in cycles)");
+  }
+  cmd.sources = flags.positionals;
+  auto target = required_flag(replay_name, flags, "--target", rules::check_url);
+  if (auto* e = std::get_if<cli_error>(&target)) return *e;
+  cmd.target = std::get<std::string>(std::move(target));
+  auto token = flags.last("--token");
+  if (!token) token = get_env(env, "EMUSCIM_REPLAY_TOKEN");
+  if (!token) return fail(replay_name, "--token (or EMUSCIM_REPLAY_TOKEN) is required");
+  if (auto e = check_value(replay_name, "--token", rules::check_token, *token)) return *e;
+  cmd.token = *token;
+  auto admin = flags.last("--admin-token");
+  if (!admin) admin = get_env(env, "EMUSCIM_REPLAY_ADMIN_TOKEN");
+  if (admin) {
+    if (auto e = check_value(replay_name, "--admin-token", rules::check_token, *admin)) return *e;
+    cmd.admin_token = *admin;
+  }
+  if (auto report = flags.last("--report")) {
+    if (*report != "json" && *report != "text") {
+      return fail(replay_name, "--report: expected text or json, got " + rules::quoted(*report));
+    }
+    cmd.json_report = *report == "json";
+  }
+  if (auto ca = flags.last("--cacert")) {
+    if (auto e = check_value(replay_name, "--cacert", rules::check_path, *ca)) return *e;
+    cmd.ca_file = *ca;
+  }
+  cmd.insecure = flags.has("--insecure");
+  cmd.keep = flags.has("--keep");
+  return cmd;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Dispatch
 // ---------------------------------------------------------------------------------------------
 struct subcommand {
@@ -710,6 +797,7 @@ std::variant<command, cli_error> parse_command_line(const std::vector<std::strin
   }
   if (first.starts_with('-')) return fail("", "unknown flag '" + first.substr(0, first.find('=')) + "'");
   if (first == "serve") return parse_serve(rest, env);
+  if (first == "replay") return parse_replay(rest, env);
   if (is_group(first)) return parse_group(first, rest, env);
   return fail("", "unknown command " + rules::quoted(first));
 }

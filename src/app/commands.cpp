@@ -13,6 +13,7 @@
 #include "emuscim/http/log.hpp"
 #include "emuscim/http/metrics.hpp"
 #include "emuscim/http/pipeline.hpp"
+#include "emuscim/http/request_log.hpp"
 #include "emuscim/http/routes.hpp"
 #include "emuscim/http/server.hpp"
 #include "emuscim/service/admin_service.hpp"
@@ -175,6 +176,8 @@ int serve(const serve_cmd& cmd) {
   http::fault_injector faults;
   http::http_metrics metrics;
   http::services svc{users, groups, admin, audit, auth, limiter, faults, metrics};
+  http::request_log requests(cfg.request_log.capacity, cfg.request_log.max_body_bytes);
+  svc.requests = &requests;
 
   http::pipeline_options popts;
   popts.strict = cfg.strict;
@@ -213,7 +216,8 @@ int serve(const serve_cmd& cmd) {
                                         ":" + std::to_string(ep.port()),
                                     {{"db", cfg.db},
                                      {"schema_version", db.schema_version()},
-                                     {"admin_api", cfg.admin_token ? "on" : "off"}}));
+                                     {"admin_api", cfg.admin_token ? "on" : "off"},
+                                     {"request_log", cfg.request_log.capacity}}));
   server.run();
   signals.cancel();
   spdlog::info("{}", http::log_line("stopped"));
@@ -245,6 +249,8 @@ int run(const command& cmd) {
           return users_list(c);
         } else if constexpr (std::is_same_v<T, groups_list_cmd>) {
           return groups_list(c);
+        } else if constexpr (std::is_same_v<T, replay_cmd>) {
+          return replay(c);
         } else {
           return cert_self_signed(c);
         }

@@ -429,6 +429,13 @@ config from_json(const json& root) {
                                    unsigned_field("user_creations_per_hour",
                                                   cfg.rate_limit.user_creations_per_hour, 1)});
                     }),
+       custom_field("request_log",
+                    [&cfg](const json& value, const std::string& path) {
+                      read_object(value, path,
+                                  {unsigned_field("capacity", cfg.request_log.capacity, 0, rules::max_request_log),
+                                   unsigned_field("max_body_bytes", cfg.request_log.max_body_bytes, 0,
+                                                  rules::max_request_log_body)});
+                    }),
        custom_field("enterprises", [&cfg](const json& value, const std::string& path) {
          cfg.enterprises = read_enterprises(value, path);
        }),
@@ -574,6 +581,8 @@ std::string print_config(const config& cfg) {
   out["rate_limit"]["enabled"] = cfg.rate_limit.enabled;
   out["rate_limit"]["requests_per_hour"] = cfg.rate_limit.requests_per_hour;
   out["rate_limit"]["user_creations_per_hour"] = cfg.rate_limit.user_creations_per_hour;
+  out["request_log"]["capacity"] = cfg.request_log.capacity;
+  out["request_log"]["max_body_bytes"] = cfg.request_log.max_body_bytes;
   out["enterprises"] = ojson::array();
   for (const auto& seed : cfg.enterprises) {
     ojson entry = ojson::object();

@@ -17,6 +17,8 @@ namespace emuscim::app::rules {
 inline constexpr std::size_t max_threads = 256;
 inline constexpr std::size_t min_body_bytes = 1024;
 inline constexpr std::size_t min_header_bytes = 1024;
+inline constexpr std::size_t max_request_log = 1'000'000;             // request_log.capacity
+inline constexpr std::size_t max_request_log_body = 16 * 1024 * 1024;  // request_log.max_body_bytes
 
 using check_fn = std::optional<std::string> (*)(std::string_view);
 

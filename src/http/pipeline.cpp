@@ -13,6 +13,7 @@
 #include "emuscim/auth/scopes.hpp"
 #include "emuscim/base/text.hpp"
 #include "emuscim/http/log.hpp"
+#include "emuscim/http/request_log.hpp"
 #include "emuscim/scim/json_depth.hpp"
 #include "emuscim/service/auth_service.hpp"
 
@@ -120,7 +121,42 @@ struct pipeline::exchange {
   std::optional<std::vector<std::string>> held_scopes;  // token routes: X-OAuth-Scopes
   std::optional<scim::error> error;                      // the error answered, for the access log
   std::vector<std::pair<std::string, std::string>> late_headers;  // win over the computed ones
+  // Capture (routes flagged `captured`, while the request log is on).
+  std::chrono::system_clock::time_point arrived = std::chrono::system_clock::now();
+  std::shared_ptr<service::request_trace> trace;  // set: the request is captured
+  std::string enterprise;                         // slug and login the call resolved
+  std::string org;
 };
+
+namespace {
+
+header_list header_fields(const bhttp::fields& fields) {
+  header_list out;
+  out.reserve(16);
+  for (const auto& f : fields) {
+    out.emplace_back(std::string(f.name_string().data(), f.name_string().size()),
+                     std::string(f.value().data(), f.value().size()));
+  }
+  return out;
+}
+
+json header_object(header_list headers) {
+  redact_headers(headers);
+  json out = json::object();
+  for (auto& [name, value] : headers) out[name] = std::move(value);
+  return out;
+}
+
+// A body for the debug log: cut to the request log's default size, secrets masked.
+std::string debug_body(std::string body) {
+  constexpr std::size_t kMax = 64 * 1024;
+  const bool cut = cut_body(body, kMax);
+  redact_body(body);
+  if (cut) body += "…(truncated)";
+  return body;
+}
+
+}  // namespace
 
 pipeline::pipeline(route_table table, services& svc, pipeline_options opts)
     : table_(std::move(table)), svc_(svc), opts_(std::move(opts)) {}
@@ -147,7 +183,9 @@ net::awaitable<response> pipeline::handle(request req, const connection_info& co
     out = scim::fail(scim::internal("Internal server error"));
   }
   response res = render(x, req, std::move(out), stream);
-  finish(x, req, conn, res, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  finish(x, req, conn, res, seconds);
+  if (x.trace) capture(x, req, res, seconds);
   co_return res;
 }
 
@@ -161,16 +199,27 @@ net::awaitable<outcome> pipeline::serve(exchange& x, request& req, const connect
   auto m = table_.find(x.t.path, req.method());
   const bool admin_family = x.t.path == kAdminRoot || x.t.path.starts_with("/_emuscim/");
 
-  // 2. route (the admin family authenticates before it says whether a path exists)
+  // 2. route (the admin family authenticates before it says whether a path exists; the
+  // dashboard's files need no token, but exist only while the admin API is on)
   if (admin_family) {
     if (!svc_.auth.admin_enabled()) {
       anonymous(x, conn);
       co_return scim::fail(scim::not_found("Not Found"));
     }
-    if (auto ok = svc_.auth.authenticate_admin(authorization); !ok) {
-      anonymous(x, conn);
-      if (m.found != nullptr) x.route_label = m.found->pattern;
-      co_return scim::fail(ok.error());
+    if (m.found == nullptr || m.found->auth != auth_kind::none) {
+      // EventSource cannot send headers: its route takes the token as ?access_token= (which
+      // the access log never shows: it logs the path alone).
+      std::optional<std::string> query_credentials;
+      if (!authorization && m.found != nullptr && m.found->query_token) {
+        if (auto t = x.t.param("access_token")) query_credentials = "Bearer " + *t;
+      }
+      auto ok = svc_.auth.authenticate_admin(query_credentials ? std::optional<std::string_view>(*query_credentials)
+                                                               : authorization);
+      if (!ok) {
+        anonymous(x, conn);
+        if (m.found != nullptr) x.route_label = m.found->pattern;
+        co_return scim::fail(ok.error());
+      }
     }
     x.rate = svc_.limiter.hit_admin();
   }
@@ -188,6 +237,21 @@ net::awaitable<outcome> pipeline::serve(exchange& x, request& req, const connect
   x.rate_resource = r.rate_resource;
 
   call c{req, conn, x.t, r, m.params, svc_, {}, std::nullopt, nullptr};
+  // 10. capture: the trace collects notes and audit events; what the call resolved is copied
+  // into the exchange when this coroutine ends, whichever way it ends.
+  struct resolved_scope {
+    exchange& x;
+    const service::request_context& ctx;
+    ~resolved_scope() {
+      if (!x.trace) return;
+      x.enterprise = ctx.enterprise.slug;
+      if (ctx.org) x.org = ctx.org->login;
+    }
+  } resolved{x, c.ctx};
+  if (r.captured && svc_.requests != nullptr && svc_.requests->enabled()) {
+    x.trace = std::make_shared<service::request_trace>();
+    c.ctx.trace = x.trace;
+  }
   c.ctx.request_id = x.request_id;
   c.ctx.base_url = base_url(req, conn, opts_.public_url);
   c.ctx.method = std::string(req.method_string());
@@ -302,6 +366,11 @@ void pipeline::finish(exchange& x, const request& req, const connection_info& co
     res.set("X-Accepted-OAuth-Scopes", x.r != nullptr ? join(x.r->scopes, ", ") : std::string());
   }
   for (auto& [name, value] : x.late_headers) res.set(name, value);
+  if (x.t.path == kAdminRoot || x.t.path.starts_with("/_emuscim/")) {
+    // The admin API's data is no one's to cache or sniff (the dashboard's files set their own).
+    if (res.find(bhttp::field::cache_control) == res.end()) res.set(bhttp::field::cache_control, "no-store");
+    if (res.find("X-Content-Type-Options") == res.end()) res.set("X-Content-Type-Options", "nosniff");
+  }
 
   const unsigned status = res.result_int();
   json fields = {{"method", std::string(req.method_string())},
@@ -322,7 +391,46 @@ void pipeline::finish(exchange& x, const request& req, const connection_info& co
   } else {
     spdlog::info("{}", line);
   }
+  if (spdlog::should_log(spdlog::level::debug) && (x.r == nullptr || !x.r->quiet)) {
+    // The exchange itself, for debugging an IdP: every secret masked as in the request log.
+    std::string query = x.t.query;
+    redact_query(query);
+    spdlog::debug("{}", log_line("request body", {{"request_id", x.request_id},
+                                                  {"method", std::string(req.method_string())},
+                                                  {"path", x.t.path},
+                                                  {"query", query},
+                                                  {"headers", header_object(header_fields(req.base()))},
+                                                  {"body", debug_body(req.body())}}));
+    spdlog::debug("{}", log_line("response body", {{"request_id", x.request_id},
+                                                   {"status", status},
+                                                   {"headers", header_object(header_fields(res.base()))},
+                                                   {"body", debug_body(res.body())}}));
+  }
   if (observer_) observer_({req.method_string(), x.route_label, status, seconds});
+}
+
+void pipeline::capture(exchange& x, request& req, const response& res, double seconds) {
+  // On the serving thread, after the answer is built: move what can be moved, copy the rest;
+  // the ring masks and cuts (request_log.hpp).
+  captured c;
+  c.time = x.arrived;
+  c.request_id = x.request_id;
+  c.method = std::string(req.method_string());
+  c.path = x.t.path;
+  c.query = x.t.query;
+  c.status = res.result_int();
+  c.duration_ms = seconds * 1000.0;
+  c.enterprise = std::move(x.enterprise);
+  c.org = std::move(x.org);
+  if (auto ua = header(req, bhttp::field::user_agent)) c.user_agent = std::string(*ua);
+  c.request_headers = header_fields(req.base());
+  c.request_body = std::move(req.body());
+  c.response_headers = header_fields(res.base());
+  c.response_body = res.body();
+  c.events = std::move(x.trace->events);
+  c.notes = std::move(x.trace->notes);
+  if (auto hint = parse_client_kind(x.trace->client_hint)) c.client_hint = *hint;
+  svc_.requests->capture(std::move(c));
 }
 
 }  // namespace emuscim::http

@@ -60,9 +60,11 @@ bool mentions(std::string_view s, std::string_view word, std::size_t offset) {
   return false;
 }
 
+}  // namespace
+
 // Replaces the string value of every secret member with ***, leaving the rest of the text as it
 // was. Works on truncated or malformed JSON too: it only lexes strings.
-void mask_secret_members(std::string& body) {
+void redact_body(std::string& body) {
   if (!mentions(body, "token", 2) && !mentions(body, "password", 5)) return;
   const std::string_view s = body;
   std::string out;
@@ -95,7 +97,7 @@ void mask_secret_members(std::string& body) {
   body = std::move(out);
 }
 
-void mask_headers(header_list& headers) {
+void redact_headers(header_list& headers) {
   for (auto& [name, value] : headers) {
     if (base::iequals(name, "authorization") || base::iequals(name, "proxy-authorization")) {
       // In place: the scheme stays, the credential goes.
@@ -115,7 +117,7 @@ void mask_headers(header_list& headers) {
   }
 }
 
-void mask_query(std::string& query) {
+void redact_query(std::string& query) {
   if (!icontains(query, "access_token")) return;
   std::size_t start = 0;
   while (start <= query.size()) {
@@ -133,7 +135,7 @@ void mask_query(std::string& query) {
 
 // Cuts at most max bytes, backing off to the first byte of a UTF-8 sequence so that no
 // character is split. Returns whether anything was cut.
-bool truncate_body(std::string& body, std::size_t max) {
+bool cut_body(std::string& body, std::size_t max) {
   if (body.size() <= max) return false;
   std::size_t cut = max;
   for (int k = 0; k < 3 && cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80; ++k) --cut;
@@ -141,6 +143,8 @@ bool truncate_body(std::string& body, std::size_t max) {
   body.shrink_to_fit();  // the dropped tail would otherwise stay allocated for the entry's life
   return true;
 }
+
+namespace {
 
 // Entra's PATCH dialect without the aadOptscim062020 flag: "op":"Add"|"Replace"|"Remove".
 bool has_capitalised_op(std::string_view body) {
@@ -266,13 +270,13 @@ log_entry::log_entry(captured c, std::size_t max_body_bytes)
     : c_(std::move(c)),
       request_body_size_(c_.request_body.size()),
       response_body_size_(c_.response_body.size()),
-      request_body_truncated_(truncate_body(c_.request_body, max_body_bytes)),
-      response_body_truncated_(truncate_body(c_.response_body, max_body_bytes)) {
-  mask_headers(c_.request_headers);
-  mask_headers(c_.response_headers);
-  mask_query(c_.query);
-  mask_secret_members(c_.request_body);
-  mask_secret_members(c_.response_body);
+      request_body_truncated_(cut_body(c_.request_body, max_body_bytes)),
+      response_body_truncated_(cut_body(c_.response_body, max_body_bytes)) {
+  redact_headers(c_.request_headers);
+  redact_headers(c_.response_headers);
+  redact_query(c_.query);
+  redact_body(c_.request_body);
+  redact_body(c_.response_body);
 }
 
 client_kind log_entry::client() const {

@@ -39,6 +39,11 @@ route admin(std::uint8_t m, std::string_view pattern, handler_fn fn, body_kind b
   return route{.methods = m, .pattern = pattern, .auth = auth_kind::admin, .handler = fn, .body = body};
 }
 
+// The dashboard's files: no token, but only while the admin API is on (pipeline step 2).
+route ui(std::string_view pattern, handler_fn fn) {
+  return route{.methods = get, .pattern = pattern, .auth = auth_kind::none, .handler = fn};
+}
+
 route open(std::uint8_t m, std::string_view pattern, handler_fn fn, bool quiet) {
   return route{.methods = m, .pattern = pattern, .auth = auth_kind::none, .handler = fn, .quiet = quiet};
 }
@@ -48,6 +53,8 @@ route open(std::uint8_t m, std::string_view pattern, handler_fn fn, bool quiet) 
 std::vector<route> default_routes() {
   auto create_user = scim(post, kUsers, h::users_create, body_kind::object);
   create_user.creates_user = true;
+  auto stream = admin(get, "/_emuscim/requests/stream", h::admin_stream_requests);
+  stream.query_token = true;  // EventSource cannot send an Authorization header
   return {
       // Enterprise SCIM (github-emu-scim.md)
       scim(get, kUsers, h::users_list),
@@ -102,6 +109,16 @@ std::vector<route> default_routes() {
       admin(del, "/_emuscim/orgs/{org}/tokens/{token_id}", h::admin_revoke_org_token),
       admin(get, "/_emuscim/rate-limit", h::admin_get_rate_limit),
       admin(put, "/_emuscim/rate-limit", h::admin_set_rate_limit, body_kind::object),
+
+      // The request inspector and the dashboard (docs/DASHBOARD.md)
+      admin(get, "/_emuscim/requests", h::admin_list_requests),
+      admin(del, "/_emuscim/requests", h::admin_clear_requests),
+      admin(get, "/_emuscim/requests/{request_id}", h::admin_get_request),
+      stream,
+      admin(get, "/_emuscim/requests/export", h::admin_export_requests),
+      ui("/_emuscim/ui", h::ui_redirect),
+      ui("/_emuscim/ui/", h::ui_index),
+      ui("/_emuscim/ui/{file}", h::ui_asset),
   };
 }
 

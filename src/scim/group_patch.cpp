@@ -43,6 +43,10 @@ class group_compiler {
  public:
   explicit group_compiler(validation_mode mode) : strict_(mode == validation_mode::strict) {}
 
+  void ignored(std::string_view attr) {
+    plan_.tolerated.note("ignored unsupported attribute '" + std::string(attr) + "'");
+  }
+
   status compile(const patch_detail::patch_target& t) {
     const patch_path& path = t.path;
     // A key of a path-less value names a group attribute exactly, as Okta's
@@ -72,10 +76,12 @@ class group_compiler {
         }
         return simple(t.op, attr, t.value);
       }
+      case group_attr::unsupported:
+        ignored(t.text);
+        return {};
       case group_attr::schemas:
       case group_attr::read_only:
-      case group_attr::unsupported:
-        return {};  // id, meta, schemas and attributes GitHub does not keep
+        return {};  // id, meta, schemas
     }
     return {};
   }
@@ -161,10 +167,13 @@ class group_compiler {
 
 result<group_patch_plan> plan_impl(const std::vector<patch_operation>& ops, validation_mode mode) {
   group_compiler compiler(mode);
-  auto ok = patch_detail::walk_patch(ops, group_schema, "Group",
-                                     [&](const patch_detail::patch_target& t) { return compiler.compile(t); });
+  auto ok = patch_detail::walk_patch(
+      ops, group_schema, "Group", [&](const patch_detail::patch_target& t) { return compiler.compile(t); },
+      [&](std::string_view path) { compiler.ignored(path); });
   if (!ok) return fail(std::move(ok.error()));
-  return compiler.take();
+  auto plan = compiler.take();
+  note_op_spellings(ops, plan.tolerated);
+  return plan;
 }
 
 }  // namespace

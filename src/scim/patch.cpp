@@ -50,6 +50,7 @@ result<patch_operation> parse_operation(const json& item, std::size_t index) {
 
   patch_operation out;
   out.op = *kind;
+  out.op_name = op->get<std::string>();
   if (const json* path = find_ci(item, "path"); path != nullptr && !path->is_null()) {
     if (!path->is_string()) return fail(invalid_path(where + ".path must be a string"));
     const auto& text = path->get_ref<const std::string&>();
@@ -85,6 +86,14 @@ result<std::vector<patch_operation>> parse_impl(const json& body, bool strict) {
 }
 
 }  // namespace
+
+void note_op_spellings(const std::vector<patch_operation>& ops, tolerations& out) {
+  for (const auto& op : ops) {
+    if (op.op_name.empty() || !(op.op_name.front() >= 'A' && op.op_name.front() <= 'Z')) continue;
+    out.note("op \"" + op.op_name + "\" (Entra's capitalised form) accepted");
+    out.dialect = "entra";
+  }
+}
 
 result<std::vector<patch_operation>> parse_patch_request(const nlohmann::json& body, bool strict) {
   try {

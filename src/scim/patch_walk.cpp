@@ -15,8 +15,9 @@ using model_detail::schema_split;
 
 class walker {
  public:
-  walker(std::string_view core_urn, std::string_view resource_name, const target_visitor& visit)
-      : core_urn_(core_urn), resource_name_(resource_name), visit_(visit) {}
+  walker(std::string_view core_urn, std::string_view resource_name, const target_visitor& visit,
+         const ignored_visitor& ignored)
+      : core_urn_(core_urn), resource_name_(resource_name), visit_(visit), ignored_(ignored) {}
 
   status operation(std::size_t index, const patch_operation& op) {
     static const json absent;  // a missing value reads as null
@@ -30,6 +31,7 @@ class walker {
     switch (split.what) {
       case schema_split::kind::other:
         // Enterprise-extension and foreign URNs: GitHub keeps none of them (§10 rules 3, 7).
+        if (ignored_) ignored_(*op.path);
         return {};
       case schema_split::kind::core:
         if (split.rest.empty()) {
@@ -56,7 +58,10 @@ class walker {
     }
     for (const auto& [key, v] : value.items()) {
       const auto split = model_detail::split_schema(key, core_urn_);
-      if (split.what == schema_split::kind::other) continue;
+      if (split.what == schema_split::kind::other) {
+        if (ignored_) ignored_(key);
+        continue;
+      }
       if (split.what == schema_split::kind::core && split.rest.empty()) {
         // {"urn:ietf:params:scim:schemas:core:2.0:User": {...}}: the core attributes, nested.
         if (v.is_object()) {
@@ -81,13 +86,14 @@ class walker {
   std::string_view core_urn_;
   std::string_view resource_name_;
   const target_visitor& visit_;
+  const ignored_visitor& ignored_;
 };
 
 }  // namespace
 
 status walk_patch(const std::vector<patch_operation>& ops, std::string_view core_urn, std::string_view resource_name,
-                  const target_visitor& visit) {
-  walker w(core_urn, resource_name, visit);
+                  const target_visitor& visit, const ignored_visitor& ignored) {
+  walker w(core_urn, resource_name, visit, ignored);
   for (std::size_t i = 0; i < ops.size(); ++i) {
     if (auto ok = w.operation(i, ops[i]); !ok) {
       auto e = std::move(ok.error());

@@ -30,6 +30,8 @@ struct patch_target {
 
 // Called for each target in request order; an error stops the walk.
 using target_visitor = std::function<status(const patch_target&)>;
+// Called with each path (or path-less key) under another schema URN, which the walk skips.
+using ignored_visitor = std::function<void(std::string_view)>;
 
 // For each operation, in order:
 //   * no path: remove -> no_target(); add/replace walk the value (below);
@@ -43,6 +45,7 @@ using target_visitor = std::function<status(const patch_target&)>;
 // is walked in turn; a key that does not parse names nothing the resource keeps and is skipped.
 // Errors name the operation: "Operations[i]: ...".
 status walk_patch(const std::vector<patch_operation>& ops, std::string_view core_urn,
-                  std::string_view resource_name, const target_visitor& visit);
+                  std::string_view resource_name, const target_visitor& visit,
+                  const ignored_visitor& ignored = {});
 
 }  // namespace emuscim::scim::patch_detail

@@ -128,19 +128,23 @@ status check_emails(const json& emails) {
 
 // Several entries with the same role value (compared case-insensitively, as roles are matched
 // in github-emu-scim.md §11) collapse into the first; Entra counts duplicate roles as an error.
-json dedupe_roles(const json& roles) {
+json dedupe_roles(const json& roles, tolerations* tolerated) {
   json out = json::array();
   for (const auto& r : roles) {
     bool dup = false;
     for (const auto& kept : out) {
       if (iequals(kept["value"].get_ref<const std::string&>(), r["value"].get_ref<const std::string&>())) dup = true;
     }
-    if (!dup) out.push_back(r);
+    if (!dup) {
+      out.push_back(r);
+    } else if (tolerated != nullptr) {
+      tolerated->note("duplicate role '" + r["value"].get<std::string>() + "' dropped");
+    }
   }
   return out;
 }
 
-result<json> canonical_user_impl(const json& body, validation_mode mode, user_use use) {
+result<json> canonical_user_impl(const json& body, validation_mode mode, user_use use, tolerations* tolerated) {
   if (!body.is_object()) return fail(invalid_syntax("A User must be a JSON object"));
 
   // Attribute names are case-insensitive (RFC 7643 §2.1); two spellings of one attribute are ambiguous.
@@ -149,6 +153,9 @@ result<json> canonical_user_impl(const json& body, validation_mode mode, user_us
   for (const auto& [key, v] : body.items()) {
     const auto info = user_detail::lookup_user_attr(key);
     if (info.kind == user_attr::schemas) schemas = &v;
+    if (info.kind == user_attr::unsupported && tolerated != nullptr && !v.is_null()) {
+      tolerated->note("ignored unsupported attribute '" + key + "'");
+    }
     if (!is_stored(info.kind)) continue;
     auto& slot = given[static_cast<std::size_t>(info.kind)];
     if (slot != nullptr) return fail(invalid_value("Attribute " + in_quotes(info.name) + " is given more than once"));
@@ -181,6 +188,10 @@ result<json> canonical_user_impl(const json& body, validation_mode mode, user_us
     if (!b) return fail(invalid_value("Attribute 'active' must be a boolean (true or false)"));
     out["active"] = *b;
     active_given = true;
+    if (v->is_string() && tolerated != nullptr) {
+      tolerated->note("accepted Entra's string \"" + v->get<std::string>() + "\" for active");
+      tolerated->dialect = "entra";
+    }
   }
   if (const json* v = get(user_attr::name)) {
     auto name = canonical_name(*v);
@@ -196,7 +207,7 @@ result<json> canonical_user_impl(const json& body, validation_mode mode, user_us
   if (const json* v = get(user_attr::roles)) {
     auto roles = canonical_multi(*v, /*roles=*/true);
     if (!roles) return roles;
-    out["roles"] = dedupe_roles(*roles);
+    out["roles"] = dedupe_roles(*roles, tolerated);
   }
 
   // Required attributes (github-emu-scim.md §7).
@@ -229,9 +240,10 @@ result<json> canonical_user_impl(const json& body, validation_mode mode, user_us
 
 }  // namespace
 
-result<nlohmann::json> canonical_user(const nlohmann::json& body, validation_mode mode, user_use use) {
+result<nlohmann::json> canonical_user(const nlohmann::json& body, validation_mode mode, user_use use,
+                                      tolerations* tolerated) {
   try {
-    return canonical_user_impl(body, mode, use);
+    return canonical_user_impl(body, mode, use, tolerated);
   } catch (const nlohmann::json::exception&) {
     // Not reachable with the checks above; kept so a missed case answers 400, not 500.
     return fail(invalid_value("The User could not be read"));

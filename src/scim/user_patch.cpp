@@ -109,7 +109,11 @@ class user_compiler {
   status compile(const patch_detail::patch_target& t) {
     auto classified = classify(t.path);
     if (!classified) return fail(std::move(classified.error()));
-    if (!*classified) return {};
+    if (!*classified) {
+      const auto kind = user_detail::lookup_user_attr(t.path.attr.name).kind;
+      if (kind != user_attr::schemas && kind != user_attr::read_only) ignored(t.text);
+      return {};
+    }
     const target& c = **classified;
     operation_ = t.operation;
     switch (c.attr) {
@@ -133,6 +137,10 @@ class user_compiler {
   }
 
   user_patch_plan take() { return std::move(plan_); }
+
+  void ignored(std::string_view attr) {
+    plan_.tolerated.note("ignored unsupported attribute '" + std::string(attr) + "'");
+  }
 
  private:
   void emit(user_attr attr, action act, json value = nullptr, filter value_filter = nullptr, std::string sub = {}) {
@@ -167,6 +175,11 @@ class user_compiler {
     if (attr == user_attr::active) {
       const auto b = model_detail::to_bool(value);
       if (!b) return fail(invalid_value("Attribute 'active' must be a boolean (true or false)"));
+      if (value.is_string()) {
+        // idp-clients.md §1.4: Entra sends "False"/"True" without aadOptscim062020.
+        plan_.tolerated.note("accepted Entra's string \"" + value.get<std::string>() + "\" for active");
+        plan_.tolerated.dialect = "entra";
+      }
       emit(attr, action::assign, *b);
       return {};
     }
@@ -254,10 +267,13 @@ class user_compiler {
 
 result<user_patch_plan> plan_impl(const std::vector<patch_operation>& ops) {
   user_compiler compiler;
-  auto ok = patch_detail::walk_patch(ops, user_schema, "User",
-                                     [&](const patch_detail::patch_target& t) { return compiler.compile(t); });
+  auto ok = patch_detail::walk_patch(
+      ops, user_schema, "User", [&](const patch_detail::patch_target& t) { return compiler.compile(t); },
+      [&](std::string_view path) { compiler.ignored(path); });
   if (!ok) return fail(std::move(ok.error()));
-  return compiler.take();
+  auto plan = compiler.take();
+  note_op_spellings(ops, plan.tolerated);
+  return plan;
 }
 
 // ---- Applying: the plan against the stored document ---------------------------------------------

@@ -132,6 +132,12 @@ void clear(store::connection& db, store::group_row& row, member_delta& delta) {
 
 void membership_events(store::write_context& w, const request_context& ctx, const store::group_row& row,
                        const member_delta& d) {
+  if (d.cleared || !d.added.empty() || !d.removed.empty()) {
+    std::string change = d.cleared ? " all removed" : "";
+    if (!d.added.empty()) change += " +" + std::to_string(d.added.size());
+    if (!d.removed.empty() && !d.cleared) change += " \u2212" + std::to_string(d.removed.size());
+    ctx.note("members:" + change + " (now " + std::to_string(row.member_count) + ")");
+  }
   if (!d.added.empty()) {
     audit::record(w, ctx, "external_group.add_member", row.id, true,
                   {{"scim_group_id", row.id}, {"count", d.added.size()}, {"scim_user_ids", id_sample(d.added)}});
@@ -288,6 +294,8 @@ boost::asio::awaitable<scim::result<reply>> groups_service::patch(const request_
   if (!ops) co_return scim::fail(ops.error());
   auto plan = scim::plan_group_patch(*ops, opts_.mode);
   if (!plan) co_return scim::fail(plan.error());
+  for (auto& n : plan->tolerated.notes) ctx.note(std::move(n));
+  ctx.hint_client(plan->tolerated.dialect);
   // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
   // such temporaries into the coroutine frame.
   bool no_content = opts_.group_patch_no_content;

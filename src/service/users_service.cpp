@@ -54,6 +54,19 @@ struct derived {
   std::optional<emu::role> role;
 };
 
+// What canonical_user and the PATCH planner tolerated, as request-log notes.
+void note_tolerated(const request_context& ctx, scim::tolerations& t) {
+  for (auto& n : t.notes) ctx.note(std::move(n));
+  ctx.hint_client(t.dialect);
+}
+
+// "4f1c…_acme": enough of the hash to recognise it in the users list.
+std::string short_hashed(const std::string& login) {
+  const auto underscore = login.rfind('_');
+  if (underscore == std::string::npos || underscore <= 4) return login;
+  return login.substr(0, 4) + "\u2026" + login.substr(underscore);
+}
+
 scim::result<derived> derive(const json& doc, const enterprise_ref& ent, const service_options& opts) {
   auto login = emu::derive_login(doc.at("userName").get<std::string>(), ent.short_code, opts.login_rules);
   if (!login) return scim::fail(login.error());
@@ -131,6 +144,14 @@ scim::result<store::user_row> save_update(store::write_context& w, const request
   after.modified = w.now;
   store::update_user(w.db, after);
 
+  if (before.active && !after.active) {
+    ctx.note("suspended: login hashed to " + short_hashed(after.current_login));
+  } else if (reactivating) {
+    ctx.note("reactivated: login restored to " + after.current_login);
+  } else if (before.current_login != after.current_login) {
+    ctx.note("login changed: " + before.current_login + " \u2192 " + after.current_login);
+  }
+  if (before.role != after.role) ctx.note("role: " + after.role.value_or("none"));
   json data = {{"scim_user_id", after.id}};
   if (before.active && !after.active) {
     for (const char* a : {"user.suspend", "user.remove_email", "user.rename", "external_identity.deprovision"}) {
@@ -205,10 +226,16 @@ scim::result<reply> users_service::list(const request_context& ctx, const list_q
 }
 
 boost::asio::awaitable<scim::result<reply>> users_service::create(const request_context& ctx, const json& body) {
-  auto doc = scim::canonical_user(body, opts_.mode, scim::user_use::create);
+  scim::tolerations tolerated;
+  auto doc = scim::canonical_user(body, opts_.mode, scim::user_use::create, &tolerated);
+  note_tolerated(ctx, tolerated);
   if (!doc) co_return scim::fail(doc.error());
   auto d = derive(*doc, ctx.enterprise, opts_);
   if (!d) co_return scim::fail(d.error());
+  ctx.note("login derived: " + d->login + " (from userName '" + doc->at("userName").get<std::string>() + "')");
+  if (d->role) ctx.note("role: " + std::string(emu::role_name(*d->role)));
+  if (!doc->value("active", true)) ctx.note("created suspended: login hashed to " +
+                                             short_hashed(emu::suspended_login(d->login, ctx.enterprise.short_code)));
 
   store::user_row row;
   row.enterprise_id = ctx.enterprise.id;
@@ -237,7 +264,9 @@ boost::asio::awaitable<scim::result<reply>> users_service::create(const request_
 
 boost::asio::awaitable<scim::result<reply>> users_service::replace(const request_context& ctx, std::string id,
                                                                    const json& body) {
-  auto doc = scim::canonical_user(body, opts_.mode, scim::user_use::replace);
+  scim::tolerations tolerated;
+  auto doc = scim::canonical_user(body, opts_.mode, scim::user_use::replace, &tolerated);
+  note_tolerated(ctx, tolerated);
   if (!doc) co_return scim::fail(doc.error());
   auto opts = opts_;
   // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
@@ -246,7 +275,10 @@ boost::asio::awaitable<scim::result<reply>> users_service::replace(const request
     auto before = store::find_user(w.db, ctx.enterprise.id, id);
     if (!before) return scim::fail(user_not_found(id));
     // A PUT without externalId keeps the current one (Okta's PUT carries none; §9).
-    if (!doc.contains("externalId") && before->external_id) doc["externalId"] = *before->external_id;
+    if (!doc.contains("externalId") && before->external_id) {
+      doc["externalId"] = *before->external_id;
+      ctx.note("externalId kept: the PUT carried none (as Okta's PUT does)");
+    }
     return save_update(w, ctx, *before, doc, opts);
   };
   auto on_failure = failure_recorder(ctx, id);
@@ -263,6 +295,7 @@ boost::asio::awaitable<scim::result<reply>> users_service::patch(const request_c
   if (!ops) co_return scim::fail(ops.error());
   auto plan = scim::plan_user_patch(*ops);
   if (!plan) co_return scim::fail(plan.error());
+  note_tolerated(ctx, plan->tolerated);
   auto opts = opts_;
   // Named locals, not temporaries of the co_await expression: GCC 12 bitwise-copies
   // such temporaries into the coroutine frame.

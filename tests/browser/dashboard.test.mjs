@@ -4,7 +4,7 @@
 //   node tests/browser/dashboard.test.mjs          (ctest -L browser runs this)
 //
 // Exit 77 (ctest: skipped) with the reason on stdout when Node.js, Chromium, playwright-core or
-// the server binary is missing, or when the server does not serve /_emuscim/ui/ yet.
+// the server binary is missing; a server that does not serve /_emuscim/ui/ fails it.
 // EMUSCIM_UI_VIA=proxy puts tests/browser/dev-server.mjs in front of the server (pages from
 // src/http/ui/ on disk, request log stood in for when the server lacks it): for UI work only.
 import assert from 'node:assert/strict';
@@ -27,15 +27,13 @@ if (viaProxy) {
   proxy = await startProxy(server.origin);
   origin = proxy.origin;
 } else {
+  // The server serves the dashboard: a build that does not is a failure, not a skip.
   const probe = await fetch(`${origin}/_emuscim/ui/`);
   await probe.arrayBuffer();
-  // Unwired, /_emuscim/ui/ is just another admin path: 401 without the token (authentication
-  // comes before routing), 404 with it.
-  if (probe.status === 401 || probe.status === 404) {
+  if (probe.status !== 200) {
     await server.stop();
-    console.log(`SKIP: this build does not serve the dashboard yet (GET /_emuscim/ui/ answered ${probe.status}); ` +
-      'the test runs once the route is wired (or run it with EMUSCIM_UI_VIA=proxy for UI work)');
-    process.exit(SKIP);
+    console.log(`FAIL: GET /_emuscim/ui/ answered ${probe.status}, not the dashboard`);
+    process.exit(1);
   }
 }
 const ui = `${origin}/_emuscim/ui/`;

@@ -1,5 +1,5 @@
-// Takes the screenshots shown in docs/DASHBOARD.md and the README: starts the real server (with
-// dev-server.mjs in front when the server does not serve /_emuscim/ui/ yet), provisions a small
+// Takes the screenshots shown in docs/DASHBOARD.md and the README: starts the real server
+// (EMUSCIM_UI_VIA=proxy puts dev-server.mjs in front of it), provisions a small
 // tenant the way Entra ID and Okta would, and saves one PNG per page into docs/dashboard/.
 //
 //   node tests/browser/screenshots.mjs
@@ -18,12 +18,11 @@ mkdirSync(out, {recursive: true});
 const server = await startServer();
 let proxy = null;
 let origin = server.origin;
-const probe = await fetch(`${origin}/_emuscim/ui/`);
-await probe.arrayBuffer();
-if (probe.status === 401 || probe.status === 404 || process.env.EMUSCIM_UI_VIA === 'proxy') {
+if (process.env.EMUSCIM_UI_VIA === 'proxy') {
+  // Pages from src/http/ui/ on disk, for UI work before a rebuild.
   proxy = await startProxy(server.origin);
   origin = proxy.origin;
-  console.log(`the server does not serve the dashboard yet: using the development proxy ${origin}`);
+  console.log(`through the development proxy ${origin}`);
 }
 
 const entra = scim(origin, {userAgent: 'Microsoft Azure AD SCIM provisioning 1.0'});

@@ -47,6 +47,8 @@ class Scratch(unittest.TestCase):
         for name in ("cmake", "src"):
             shutil.copytree(ROOT / name, self.repo / name, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(ROOT / "docker", self.repo / "docker", ignore=shutil.ignore_patterns("certs"))
+        # The IdP fixtures: the Dockerfile copies them (emuscim replay's built-in cycles are embedded).
+        shutil.copytree(ROOT / "tests" / "fixtures", self.repo / "tests" / "fixtures")
         self.write("scripts/install-deps.sh", INSTALL_STUB, executable=True)
         self.write("scripts/build.sh", BUILD_STUB, executable=True)
         self.write(".ci/run", CI_STUB, executable=True)

@@ -59,4 +59,16 @@ net::awaitable<outcome> admin_clear_faults(call& c);
 net::awaitable<outcome> admin_get_rate_limit(call& c);
 net::awaitable<outcome> admin_set_rate_limit(call& c);
 
+// requests.cpp: the request inspector, /_emuscim/requests[/{request_id}|/stream|/export]
+net::awaitable<outcome> admin_list_requests(call& c);
+net::awaitable<outcome> admin_get_request(call& c);
+net::awaitable<outcome> admin_clear_requests(call& c);
+net::awaitable<outcome> admin_stream_requests(call& c);
+net::awaitable<outcome> admin_export_requests(call& c);
+
+// ui.cpp: the dashboard's embedded files, /_emuscim/ui[/[{file}]]
+net::awaitable<outcome> ui_redirect(call& c);
+net::awaitable<outcome> ui_index(call& c);
+net::awaitable<outcome> ui_asset(call& c);
+
 }  // namespace emuscim::http::handlers

@@ -497,9 +497,6 @@ TEST(Cli, nullEnvLookupMeansNoEnvironment) {
   EXPECT_TRUE(std::holds_alternative<serve_cmd>(std::get<command>(out)));
 }
 
-}  // namespace
-}  // namespace emuscim::app
-
 namespace emuscim::app {
 namespace {
 
@@ -552,6 +549,46 @@ TEST(CliOrgs, bootstrapEnvAddsOrganizations) {
   EXPECT_EQ(error_of({"serve"}, {{"EMUSCIM_ENTERPRISE", "acme"}, {"EMUSCIM_SHORT_CODE", "acme"}, {"EMUSCIM_ORGS", "bad_org"}}),
             "emuscim serve: EMUSCIM_ORGS: expected 1 to 39 letters, digits or single hyphens, not starting or ending "
             "with a hyphen, got 'bad_org'");
+}
+
+}  // namespace
+}  // namespace emuscim::app
+
+TEST(CliReplay, filesCyclesAndOptions) {
+  EXPECT_TRUE(parse_as<replay_cmd>({"replay", "--list"}).list);
+  auto cmd = parse_as<replay_cmd>({"replay", "entra", "session.json", "--target", "https://scim.example.test/scim/v2/enterprises/acme",
+                                   "--token", "t0k", "--admin-token=adm", "--report", "json", "--cacert", "ca.pem",
+                                   "--insecure", "--keep"});
+  EXPECT_EQ(cmd.sources, (std::vector<std::string>{"entra", "session.json"}));
+  EXPECT_EQ(cmd.target, "https://scim.example.test/scim/v2/enterprises/acme");
+  EXPECT_EQ(cmd.token, "t0k");
+  EXPECT_EQ(cmd.admin_token, std::optional<std::string>("adm"));
+  EXPECT_TRUE(cmd.json_report);
+  EXPECT_EQ(cmd.ca_file, std::optional<std::string>("ca.pem"));
+  EXPECT_TRUE(cmd.insecure);
+  EXPECT_TRUE(cmd.keep);
+  // Tokens may come from the environment (out of ps and shell history).
+  auto from_env = parse_as<replay_cmd>({"replay", "okta", "--target", "http://127.0.0.1:8080"},
+                                       {{"EMUSCIM_REPLAY_TOKEN", "e"}, {"EMUSCIM_REPLAY_ADMIN_TOKEN", "a"}});
+  EXPECT_EQ(from_env.token, "e");
+  EXPECT_EQ(from_env.admin_token, std::optional<std::string>("a"));
+  EXPECT_FALSE(from_env.json_report);
+  EXPECT_TRUE(parse_as<help_cmd>({"replay", "--help"}).text.starts_with("Usage: emuscim replay (FILE | CYCLE)..."));
+}
+
+TEST(CliReplay, errorsAreOneLiners) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"replay"}, "emuscim replay: missing FILE or CYCLE (try 'emuscim replay --list' for the built-in cycles)"},
+      {{"replay", "entra", "--token", "t"}, "emuscim replay: --target is required"},
+      {{"replay", "entra", "--target", "ftp://x", "--token", "t"},
+       "emuscim replay: --target: expected an http:// or https:// URL, got 'ftp://x'"},
+      {{"replay", "entra", "--target", "http://h"}, "emuscim replay: --token (or EMUSCIM_REPLAY_TOKEN) is required"},
+      {{"replay", "entra", "--target", "http://h", "--token", "t", "--report", "xml"},
+       "emuscim replay: --report: expected text or json, got 'xml'"},
+      {{"replay", "--list", "entra"}, "emuscim replay: --list takes nothing else"},
+      {{"replay", "entra", "--target", "http://h", "--token", "t", "--bogus"}, "emuscim replay: unknown flag '--bogus'"},
+  };
+  for (const auto& [argv, message] : cases) EXPECT_EQ(error_of(argv), message) << describe(argv);
 }
 
 }  // namespace

@@ -86,6 +86,7 @@ TEST(Config, everyKeyIsRead) {
     "compat": {"group_patch_204": true, "integer_error_status": true, "require_user_agent": true},
     "public_url": "https://scim.example.test/",
     "rate_limit": {"enabled": true, "requests_per_hour": 7, "user_creations_per_hour": 8},
+    "request_log": {"capacity": 0, "max_body_bytes": 512},
     "enterprises": [{"slug": "acme-co", "short_code": "ACME1", "tokens": ["t1", "t2", "t1"]},
                     {"slug": "beta", "short_code": "bet"}]
   })");
@@ -113,6 +114,8 @@ TEST(Config, everyKeyIsRead) {
   EXPECT_TRUE(cfg.rate_limit.enabled);
   EXPECT_EQ(cfg.rate_limit.requests_per_hour, 7u);
   EXPECT_EQ(cfg.rate_limit.user_creations_per_hour, 8u);
+  EXPECT_EQ(cfg.request_log.capacity, 0u);
+  EXPECT_EQ(cfg.request_log.max_body_bytes, 512u);
   ASSERT_EQ(cfg.enterprises.size(), 2u);
   EXPECT_EQ(cfg.enterprises[0].slug, "acme-co");
   EXPECT_EQ(cfg.enterprises[0].short_code, "ACME1");
@@ -191,6 +194,8 @@ TEST(Config, errorsNameTheKeyPath) {
       {R"({"enterprises": [{"slug": "a", "short_code": "aaa", "token": "t"}]})",
        "config: /enterprises/0/token: unknown key"},
       {R"({"rate_limit": {"per_hour": 1}})", "config: /rate_limit/per_hour: unknown key"},
+      {R"({"request_log": {"capacity": 1000001}})", "config: /request_log/capacity: must be at most 1000000"},
+      {R"({"request_log": {"max_body_bytes": -1}})", "config: /request_log/max_body_bytes: expected an unsigned integer"},
       {R"({"compat": {"group_patch_200": true}})", "config: /compat/group_patch_200: unknown key"},
       // duplicate keys
       {R"({"listen": "127.0.0.1:1", "listen": "127.0.0.1:2"})", "config: /listen: duplicate key"},

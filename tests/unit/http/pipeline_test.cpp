@@ -3,6 +3,8 @@
 #include "emuscim/http/pipeline.hpp"
 
 #include <array>
+#include <chrono>
+#include <cstdio>
 #include <future>
 #include <stdexcept>
 
@@ -13,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "emuscim/auth/token.hpp"
+#include "emuscim/http/request_log.hpp"
 #include "emuscim/http/routes.hpp"
 #include "emuscim/service/admin_service.hpp"
 #include "emuscim/service/audit_log.hpp"
@@ -37,6 +40,12 @@ net::awaitable<outcome> throwing_handler(call&) {
   co_return no_content();
 }
 net::awaitable<outcome> echo_body_handler(call& c) { co_return json_answer(201, c.body); }
+net::awaitable<outcome> noting_handler(call& c) {
+  c.ctx.note("login derived: mona_acme");
+  c.ctx.hint_client("entra");
+  if (c.ctx.trace) c.ctx.trace->events.push_back("external_identity.provision");
+  co_return json_answer(201, json{{"password", "p4ss"}, {"id", "1"}});
+}
 
 TEST(RouteTable, matchesPatternsAndDecodesParameters) {
   route_table t({route{.methods = methods::get, .pattern = "/things/{id}", .handler = ok_handler},
@@ -301,6 +310,128 @@ TEST_F(Pipeline, baseUrlFollowsForwardedHeaders) {
   fwd.set("X-Forwarded-Proto", "https, http");
   fwd.set("X-Forwarded-Host", "scim.example.com");
   EXPECT_EQ(json::parse(run(p, std::move(fwd)).body())["url"], "https://scim.example.com/where/1");
+}
+
+TEST_F(Pipeline, capturedRoutesGoIntoTheRequestLogWithNotesEventsAndMaskedSecrets) {
+  request_log log(10, 1024);
+  state_.svc.requests = &log;
+  auto routes = test_routes();
+  routes.push_back(route{.methods = methods::post,
+                         .pattern = "/scim/v2/enterprises/{enterprise}/Noted",
+                         .scopes = kScimScopes,
+                         .handler = noting_handler,
+                         .body = body_kind::object,
+                         .captured = true});
+  routes[0].captured = true;  // Things/{id}
+  auto p = make(routes);
+  auto res = run(p, make_request(bhttp::verb::post, "/scim/v2/enterprises/acme/Noted?x=1", kToken,
+                                 R"({"userName":"mona","password":"hunter2"})"));
+  ASSERT_EQ(res.result_int(), 201u) << res;
+  ASSERT_EQ(run(p, make_request(bhttp::verb::get, "/scim/v2/enterprises/acme/Things/7")).result_int(), 401u);
+  ASSERT_EQ(run(p, make_request(bhttp::verb::get, "/open")).result_int(), 200u);  // not captured
+  ASSERT_EQ(log.size(), 2u);
+
+  const auto noted = log.get(1);
+  ASSERT_NE(noted, nullptr);
+  const captured& c = noted->data();
+  EXPECT_EQ(c.method, "POST");
+  EXPECT_EQ(c.path, "/scim/v2/enterprises/acme/Noted");
+  EXPECT_EQ(c.query, "x=1");
+  EXPECT_EQ(c.status, 201u);
+  EXPECT_EQ(c.enterprise, "acme");
+  EXPECT_EQ(c.request_id, std::string(res["x-github-request-id"]));
+  EXPECT_EQ(c.notes, std::vector<std::string>{"login derived: mona_acme"});
+  EXPECT_EQ(c.events, std::vector<std::string>{"external_identity.provision"});
+  EXPECT_EQ(noted->client(), client_kind::entra);
+  EXPECT_EQ(c.request_body, R"({"userName":"mona","password":"***"})");
+  EXPECT_EQ(c.response_body, R"({"id":"1","password":"***"})");
+  EXPECT_EQ(res.body(), R"({"id":"1","password":"p4ss"})") << "the answer itself is untouched";
+  bool masked = false;
+  for (const auto& [name, value] : c.request_headers) masked |= name == "Authorization" && value == "Bearer ***";
+  EXPECT_TRUE(masked);
+  bool has_request_id = false;
+  for (const auto& [name, value] : c.response_headers) has_request_id |= name == "x-github-request-id";
+  EXPECT_TRUE(has_request_id) << "response headers are taken after the pipeline set its own";
+
+  const auto refused = log.get(2);
+  ASSERT_NE(refused, nullptr);
+  EXPECT_EQ(refused->data().status, 401u);
+  EXPECT_EQ(refused->data().enterprise, "") << "not resolved before authentication";
+
+  request_log off(0);
+  state_.svc.requests = &off;
+  ASSERT_EQ(run(p, make_request(bhttp::verb::get, "/scim/v2/enterprises/acme/Things/7", kToken)).result_int(), 200u);
+  EXPECT_EQ(off.last_id(), 0u);
+  state_.svc.requests = nullptr;
+}
+
+TEST_F(Pipeline, adminAnswersAreNotCachedAndTheDashboardNeedsNoToken) {
+  auto routes = test_routes();
+  routes.push_back(route{.methods = methods::get, .pattern = "/_emuscim/open", .auth = auth_kind::none,
+                         .handler = ok_handler});
+  auto p = make(routes);
+  auto ok = run(p, make_request(bhttp::verb::get, "/_emuscim/things", kAdminToken));
+  EXPECT_EQ(ok[bhttp::field::cache_control], "no-store");
+  EXPECT_EQ(ok["X-Content-Type-Options"], "nosniff");
+  auto refused = run(p, make_request(bhttp::verb::get, "/_emuscim/things"));
+  EXPECT_EQ(refused.result_int(), 401u);
+  EXPECT_EQ(refused[bhttp::field::cache_control], "no-store");
+  EXPECT_EQ(run(p, make_request(bhttp::verb::get, "/_emuscim/open")).result_int(), 200u);
+  EXPECT_EQ(run(p, make_request(bhttp::verb::post, "/_emuscim/open")).result_int(), 401u);
+}
+
+TEST_F(Pipeline, theStreamRouteAloneTakesTheTokenFromTheQuery) {
+  auto routes = test_routes();
+  routes.push_back(route{.methods = methods::get, .pattern = "/_emuscim/stream", .auth = auth_kind::admin,
+                         .handler = ok_handler, .query_token = true});
+  auto p = make(routes);
+  const std::string q = "?access_token=" + std::string(kAdminToken);
+  EXPECT_EQ(run(p, make_request(bhttp::verb::get, "/_emuscim/stream" + q)).result_int(), 200u);
+  EXPECT_EQ(run(p, make_request(bhttp::verb::get, "/_emuscim/stream?access_token=wrong")).result_int(), 401u);
+  EXPECT_EQ(run(p, make_request(bhttp::verb::get, "/_emuscim/things" + q)).result_int(), 401u);
+}
+
+// What capture adds to one request through the whole pipeline (routing, authentication, a SQLite
+// token lookup, the handler, headers): the same captured route with the ring on and off.
+//   build/tests/emuscim_http_tests --gtest_also_run_disabled_tests --gtest_filter='*pipelineCaptureCost*'
+TEST_F(Pipeline, DISABLED_pipelineCaptureCost) {
+  auto routes = test_routes();
+  routes[0].captured = true;
+  routes[1].captured = true;
+  auto p = make(routes);
+  const std::string body = R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"mona@example.com",)"
+                           R"("externalId":"E1","active":true,"emails":[{"value":"mona@example.com","type":"work",)"
+                           R"("primary":true}],"name":{"givenName":"Mona","familyName":"Octocat"}})";
+  request_log on(2000);  // full after the first 2,000: every capture then evicts
+  constexpr int kRounds = 5;
+  constexpr int kRequests = 4000;
+  auto measure = [&](request_log* log, bhttp::verb verb) {
+    state_.svc.requests = log;
+    net::io_context io;
+    const auto started = std::chrono::steady_clock::now();
+    for (int i = 0; i < kRequests; ++i) {
+      auto req = verb == bhttp::verb::get ? make_request(verb, "/scim/v2/enterprises/acme/Things/7", kToken)
+                                          : make_request(verb, "/scim/v2/enterprises/acme/Things", kToken, body);
+      stream_pump pump;
+      auto fut = net::co_spawn(io, p.handle(std::move(req), conn_, pump), net::use_future);
+      io.run();
+      io.restart();
+      fut.get();
+    }
+    return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count() / kRequests;
+  };
+  for (auto verb : {bhttp::verb::get, bhttp::verb::post}) {
+    double best_off = 1e9;
+    double best_on = 1e9;
+    for (int round = 0; round < kRounds; ++round) {
+      best_off = std::min(best_off, measure(nullptr, verb));
+      best_on = std::min(best_on, measure(&on, verb));
+    }
+    std::printf("%s: %.2f us/request without capture, %.2f us with (+%.2f us, %.1f%%)\n",
+                verb == bhttp::verb::get ? "GET" : "POST", best_off, best_on, best_on - best_off,
+                100.0 * (best_on - best_off) / best_off);
+  }
+  state_.svc.requests = nullptr;
 }
 
 TEST_F(Pipeline, refusalsUseTheOneRendererAndCarryARequestId) {

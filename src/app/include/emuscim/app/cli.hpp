@@ -13,6 +13,9 @@
 //   emuscim users list --enterprise SLUG [--db PATH]
 //   emuscim groups list --enterprise SLUG [--db PATH]
 //   emuscim cert self-signed --out DIR [--host NAME]...
+//   emuscim replay (FILE | CYCLE)... --target URL --token TOKEN [--admin-token TOKEN]
+//                  [--report text|json] [--cacert FILE] [--insecure] [--keep]
+//   emuscim replay --list
 //   emuscim --help | emuscim COMMAND --help | emuscim --version
 
 #include <functional>
@@ -41,9 +44,20 @@ struct orgs_list_cmd { std::string db; std::optional<std::string> enterprise; };
 struct users_list_cmd { std::string db; std::string enterprise; };
 struct groups_list_cmd { std::string db; std::string enterprise; };
 struct cert_self_signed_cmd { std::string out_dir; std::vector<std::string> hosts; };
+struct replay_cmd {
+  bool list = false;                     // --list: name the built-in cycles, play nothing
+  std::vector<std::string> sources;      // replay files, or built-in cycle names ("entra", "okta/01_user_lifecycle")
+  std::string target;                    // --target URL: the SCIM tenant URL (or an origin)
+  std::string token;                     // --token, or $EMUSCIM_REPLAY_TOKEN
+  std::optional<std::string> admin_token;  // --admin-token, or $EMUSCIM_REPLAY_ADMIN_TOKEN
+  bool json_report = false;              // --report json
+  std::optional<std::string> ca_file;    // --cacert FILE
+  bool insecure = false;                 // --insecure
+  bool keep = false;                     // --keep: leave what the files created
+};
 
 using command = std::variant<help_cmd, version_cmd, serve_cmd, enterprise_add_cmd, token_add_cmd, org_add_cmd,
-                             orgs_list_cmd, users_list_cmd, groups_list_cmd, cert_self_signed_cmd>;
+                             orgs_list_cmd, users_list_cmd, groups_list_cmd, cert_self_signed_cmd, replay_cmd>;
 
 // Reads an environment variable; injectable for tests.
 using env_lookup = std::function<std::optional<std::string>(const std::string&)>;

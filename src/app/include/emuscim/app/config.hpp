@@ -32,6 +32,12 @@ struct rate_limit_config {
   std::uint32_t user_creations_per_hour = 1000;  // "rate_limit.user_creations_per_hour", per enterprise
 };
 
+// The request inspector's ring (docs/DASHBOARD.md).
+struct request_log_config {
+  std::size_t capacity = 2000;              // "request_log.capacity": requests kept; 0 = capture off
+  std::size_t max_body_bytes = 64 * 1024;   // "request_log.max_body_bytes": each body cut to this
+};
+
 struct config {
   std::string listen = "127.0.0.1:8080";   // "listen"            env EMUSCIM_LISTEN      flag --listen
   std::size_t threads = 0;                 // "threads" (0 = cores)                      flag --threads
@@ -55,6 +61,7 @@ struct config {
   bool require_user_agent = false;         // "compat.require_user_agent": 403 without User-Agent (strict implies it)
   std::optional<std::string> public_url;   // "public_url": base of meta.location; default from Host
   rate_limit_config rate_limit;            // "rate_limit"
+  request_log_config request_log;          // "request_log"
   std::vector<enterprise_seed> enterprises;  // "enterprises": created at start-up, idempotently
   std::vector<org_seed> orgs;                // "orgs": standalone organizations, likewise
   // Bootstrap for containers and tests (env only): EMUSCIM_ENTERPRISE, EMUSCIM_SHORT_CODE,

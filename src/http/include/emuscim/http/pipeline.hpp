@@ -11,7 +11,11 @@
 //   7. body parsing with the depth and size limits (400)
 //   8. the handler
 //   9. response headers: x-github-request-id and x-ratelimit-* on every answer, X-OAuth-Scopes
-//      and X-Accepted-OAuth-Scopes on token routes; then the access log line and the observers.
+//      and X-Accepted-OAuth-Scopes on token routes, Cache-Control: no-store and nosniff on the
+//      admin family; then the access log line (4xx/5xx with scim_type and detail; at debug also
+//      the headers and bodies, secrets masked as in the request log) and the observers.
+//  10. capture: routes flagged `captured` go into the request log (services::requests) with the
+//      notes and audit events their request_trace collected (docs/DASHBOARD.md).
 // An exception anywhere becomes a 500 here and nowhere else; every error body comes from
 // error_response.hpp. Thread-safety: handle() runs concurrently on the connections' strands.
 
@@ -39,6 +43,8 @@ class auth_service;
 
 namespace emuscim::http {
 
+class request_log;  // request_log.hpp
+
 // What handlers reach through call::svc: the use cases, and the HTTP layer's own state.
 struct services {
   service::users_service& users;
@@ -51,6 +57,7 @@ struct services {
   http_metrics& metrics;
   std::function<std::size_t()> open_connections = {};  // for the metrics gauge
   std::mutex rate_settings_mu = {};                       // serializes read-modify-write of the limiter settings
+  request_log* requests = nullptr;                        // the request inspector's ring; null: capture off
 };
 
 struct pipeline_options {
@@ -77,6 +84,7 @@ class pipeline final : public request_handler {
   void anonymous(exchange& x, const connection_info& conn);  // the unauthenticated budget
   response render(exchange& x, const request& req, outcome out, stream_pump& stream);
   void finish(exchange& x, const request& req, const connection_info& conn, response& res, double seconds);
+  void capture(exchange& x, request& req, const response& res, double seconds);
 
   route_table table_;
   services& svc_;

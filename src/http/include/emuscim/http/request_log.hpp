@@ -63,6 +63,14 @@ client_kind detect_client(std::string_view user_agent, std::string_view query, s
 
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
+// The one copy of the secret-masking rules (top of this file), also used by the debug log of
+// bodies. Each works in place and leaves everything that is not a secret exactly as it was.
+void redact_headers(header_list& headers);  // Authorization -> "<scheme> ***", Cookie -> "***"
+void redact_query(std::string& query);      // access_token=***
+void redact_body(std::string& body);        // "token"/"access_token"/"password" string members -> "***"
+// Cuts at most max bytes at a UTF-8 character boundary; returns whether anything was cut.
+bool cut_body(std::string& body, std::size_t max);
+
 // One finished request, as the pipeline hands it over. Move the strings in.
 struct captured {
   std::chrono::system_clock::time_point time{};  // when the request arrived

@@ -29,7 +29,7 @@ std::string allow_header(std::uint8_t set);  // "GET, POST" (HEAD goes with GET)
 }  // namespace methods
 
 enum class auth_kind : std::uint8_t {
-  none,   // anyone (health, metrics)
+  none,   // anyone (health, metrics; inside /_emuscim/ the dashboard's files, only while the admin API is on)
   token,  // an enterprise (or organization) token; a {enterprise} in the pattern must be the token's
   admin,  // the admin token (the /_emuscim/ family)
 };
@@ -58,6 +58,7 @@ struct route {
   bool creates_user = false;                 // counts against the user-creation budget
   bool quiet = false;                        // access log at debug (health probes)
   bool captured = false;                     // kept in the request log (GitHub's routes)
+  bool query_token = false;                  // admin: the token may come as ?access_token= (EventSource)
 };
 
 // Path parameters of a match, percent-decoded, in pattern order.

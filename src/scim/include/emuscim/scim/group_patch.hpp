@@ -31,6 +31,7 @@ struct group_patch_plan {
   std::optional<std::string> display_name;                 // set when an op sets displayName
   std::optional<std::optional<std::string>> external_id;   // set to a value, or to nullopt (cleared)
   std::vector<member_step> members;                        // in request order
+  tolerations tolerated;  // capitalised ops, ignored attributes (for the request log)
 };
 
 // Forms (github-emu-scim.md §10 rule 5, idp-clients.md §4):

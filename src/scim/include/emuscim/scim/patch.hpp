@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emuscim/scim/error.hpp"
+#include "emuscim/scim/tolerations.hpp"
 
 namespace emuscim::scim {
 
@@ -18,6 +19,7 @@ struct patch_operation {
   patch_op_kind op = patch_op_kind::replace;
   std::optional<std::string> path;  // absent or empty string -> pathless
   std::optional<nlohmann::json> value;  // absent when the op has no "value" key
+  std::string op_name = {};         // as sent: "Replace" (Entra) or "replace"; empty when built in code
 };
 
 // Validates the envelope: an object; `schemas` containing
@@ -26,5 +28,9 @@ struct patch_operation {
 // non-empty array; each `op` add/replace/remove in any case.
 // Errors: invalid_syntax() naming the problem ("Unknown PATCH op 'merge'", ...).
 result<std::vector<patch_operation>> parse_patch_request(const nlohmann::json& body, bool strict = false);
+
+// Notes the capitalised op names Entra sends (idp-clients.md Q1), once per spelling:
+// `op "Replace" (Entra's capitalised form) accepted`, and the entra dialect.
+void note_op_spellings(const std::vector<patch_operation>& ops, tolerations& out);
 
 }  // namespace emuscim::scim

@@ -22,6 +22,7 @@
 
 #include "emuscim/scim/error.hpp"
 #include "emuscim/scim/resource.hpp"
+#include "emuscim/scim/tolerations.hpp"
 
 namespace emuscim::scim {
 
@@ -53,7 +54,10 @@ enum class user_use { create, replace, patched };
 // `active` accepts true/false and the strings "true"/"false" in any case; a missing
 // `active` becomes true. Wrong types -> invalid_value() naming the attribute;
 // a missing required attribute -> invalid_value("Missing required attribute 'userName'").
-result<nlohmann::json> canonical_user(const nlohmann::json& body, validation_mode mode, user_use use);
+// `tolerated`, when given, receives what was accepted leniently: a string `active`, attributes
+// GitHub does not keep, duplicate roles dropped.
+result<nlohmann::json> canonical_user(const nlohmann::json& body, validation_mode mode, user_use use,
+                                      tolerations* tolerated = nullptr);
 
 // GitHub's user response, in the member order of its example (openapi `scim-enterprise-user`):
 // schemas, id, externalId (omitted when unset), active, userName, name (when set; parts in

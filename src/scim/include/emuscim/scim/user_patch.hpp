@@ -23,6 +23,7 @@
 #include "emuscim/scim/filter.hpp"
 #include "emuscim/scim/patch.hpp"
 #include "emuscim/scim/resource.hpp"
+#include "emuscim/scim/tolerations.hpp"
 #include "emuscim/scim/user.hpp"
 
 namespace emuscim::scim {
@@ -63,6 +64,7 @@ struct user_patch_step {
 // extension attributes, id, meta, an add of nothing) leave no step.
 struct user_patch_plan {
   std::vector<user_patch_step> steps;
+  tolerations tolerated;  // capitalised ops, string booleans, ignored attributes (for the request log)
 };
 
 // Errors: invalid_path() (malformed or unusable paths), invalid_value() (wrong types, bad items,

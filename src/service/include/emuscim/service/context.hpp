@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -51,6 +52,10 @@ struct request_context {
   // Adds a note for the request log (a no-op when nobody records the request).
   void note(std::string line) const {
     if (trace) trace->notes.push_back(std::move(line));
+  }
+  // Says which client's dialect the request showed ("entra"), for the request log's client column.
+  void hint_client(std::string_view client) const {
+    if (trace && !client.empty()) trace->client_hint = std::string(client);
   }
 };
 
