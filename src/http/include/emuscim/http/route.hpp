@@ -58,6 +58,7 @@ struct route {
   bool creates_user = false;                 // counts against the user-creation budget
   bool quiet = false;                        // access log at debug (health probes)
   bool captured = false;                     // kept in the request log (GitHub's routes)
+  bool conceal = false;  // a token without the scopes gets 404, GitHub's answer for a private resource
 };
 
 // Path parameters of a match, percent-decoded, in pattern order.
