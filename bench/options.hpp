@@ -10,7 +10,7 @@
 namespace bench {
 
 // Every workload in the order it runs.
-inline const std::vector<std::string> all_workloads = {"1", "2a", "2b", "3a", "3b", "4", "5a", "5b", "6"};
+inline const std::vector<std::string> all_workloads = {"1", "2a", "2b", "3a", "3b", "4", "5a", "5b", "6", "7a", "7b"};
 
 struct options {
   // Either start a server ...

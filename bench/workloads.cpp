@@ -764,6 +764,7 @@ workload_report seed(bench_env& env) {
 std::vector<workload_report> run_workload(bench_env& env, const std::string& id) {
   const auto n = env.ids.size();
   try {
+    if (id == "7a" || id == "7b") return run_teams_workload(env, id);
     if (id == "1") {
       healthz_op op;
       return {make_report(id, "GET /healthz (no auth)", env.cl.run(op, timed_params(env, 1)))};
