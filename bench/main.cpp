@@ -117,7 +117,8 @@ server_process::listening start_server(server_host& h, const options& opt) {
   spec.binary = h.binary;
   spec.args = {"serve", "--listen", "127.0.0.1:0", "--db", h.db, "--threads", std::to_string(opt.server_threads)};
   spec.args.insert(spec.args.end(), opt.server_args.begin(), opt.server_args.end());
-  spec.env = {{"EMUSCIM_ENTERPRISE", opt.enterprise}, {"EMUSCIM_SHORT_CODE", opt.enterprise}, {"EMUSCIM_TOKEN", opt.token}};
+  spec.env = {{"EMUSCIM_ENTERPRISE", opt.enterprise}, {"EMUSCIM_SHORT_CODE", opt.enterprise}, {"EMUSCIM_TOKEN", opt.token},
+              {"EMUSCIM_ADMIN_TOKEN", std::string(bench_admin_token)}, {"EMUSCIM_ORGS", "bench-org"}};
   ++h.spawns;
   spec.log_path = (h.log_dir / (h.log_prefix + "server-" + std::to_string(h.spawns) + ".log")).string();
   h.proc.spawn(spec);

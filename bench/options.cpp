@@ -39,7 +39,7 @@ Load:
   --duration S             measured seconds per workload (default 10)
   --warmup S               unmeasured seconds before each workload (default 1)
   --threads N              client io_context threads (default 1)
-  --workloads LIST         comma list of 0,1,2a,2b,3a,3b,4,5a,5b,6,soak (2, 3, 5 = both parts; default all)
+  --workloads LIST         comma list of 0,1,2a,2b,3a,3b,4,5a,5b,6,7a,7b,soak (2, 3, 5, 7 = both parts; default all)
   --membership-target M    members in the big group for workload 5 (default 100000)
   --membership-full-response  send the 5a PATCHes without ?excludedAttributes=members
   --soak-seconds S         measured time of the soak workload (default 120)
@@ -99,13 +99,13 @@ std::vector<std::string> parse_workloads(const std::string& v) {
     for (auto& ch : item) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (item == "all") {
       wanted = all_workloads;
-    } else if (item == "2" || item == "3" || item == "5") {
+    } else if (item == "2" || item == "3" || item == "5" || item == "7") {
       wanted.push_back(item + "a");
       wanted.push_back(item + "b");
     } else if (std::find(all_workloads.begin(), all_workloads.end(), item) != all_workloads.end()) {
       wanted.push_back(item);
     } else {
-      throw bad_option("--workloads: unknown workload '" + item + "' (known: 0,1,2a,2b,3a,3b,4,5a,5b,6,soak)");
+      throw bad_option("--workloads: unknown workload '" + item + "' (known: 0,1,2a,2b,3a,3b,4,5a,5b,6,7a,7b,soak)");
     }
   }
   // Canonical order, no duplicates.

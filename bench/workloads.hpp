@@ -70,6 +70,8 @@ struct bench_env {
   std::string big_group_id;       // built by workload 5
   std::size_t big_group_members = 0;
   long server_pid = -1;           // for /proc samples (soak); -1 when unknown
+  std::string teams_group_id;      // built by workload 7a, reused by 7b (workloads_teams.cpp)
+  std::size_t teams_group_members = 0;
   std::atomic<std::uint64_t> post_seq{0};
   std::uint64_t sync_round = 0;
 };
@@ -80,6 +82,11 @@ workload_report seed(bench_env& env);
 
 // Runs one workload by id ("1", "2a", ..., "6"); 5b yields two reports ("5b", "5b-small").
 std::vector<workload_report> run_workload(bench_env& env, const std::string& id);
+
+// Workloads 7a and 7b (workloads_teams.cpp): team reconciliation. They mint an admin:org token
+// through the admin API with this token, which the bench gives the server it starts.
+inline constexpr std::string_view bench_admin_token = "emuscim-bench-admin-token-0123456789";
+std::vector<workload_report> run_teams_workload(bench_env& env, const std::string& id);
 
 // Deletes the group built by workload 5 (untimed). Returns a note when that failed.
 std::optional<std::string> cleanup(bench_env& env);

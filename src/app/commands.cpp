@@ -20,6 +20,7 @@
 #include "emuscim/service/audit_log.hpp"
 #include "emuscim/service/auth_service.hpp"
 #include "emuscim/service/groups_service.hpp"
+#include "emuscim/service/teams_service.hpp"
 #include "emuscim/service/users_service.hpp"
 #include "emuscim/store/database.hpp"
 #include "emuscim/tls/tls.hpp"
@@ -122,8 +123,10 @@ int users_list(const users_list_cmd& cmd) {
   store::database db({cmd.db});
   service::admin_service admin(db);
   unwrap(admin.for_each_user(cmd.enterprise, [](const service::managed_user& u) {
-    std::printf("%s\t%s\t%s\t%s\t%s\n", u.id.c_str(), u.user_name.c_str(), u.login.c_str(),
-                u.active ? "active" : "suspended", u.role ? u.role->c_str() : "-");
+    std::string orgs;
+    for (const auto& o : u.orgs) orgs += (orgs.empty() ? "" : ",") + o;
+    std::printf("%s\t%s\t%s\t%s\t%s\torgs=%s\n", u.id.c_str(), u.user_name.c_str(), u.login.c_str(),
+                u.active ? "active" : "suspended", u.role ? u.role->c_str() : "-", orgs.empty() ? "-" : orgs.c_str());
   }));
   return 0;
 }
@@ -178,6 +181,8 @@ int serve(const serve_cmd& cmd) {
   http::services svc{users, groups, admin, audit, auth, limiter, faults, metrics};
   http::request_log requests(cfg.request_log.capacity, cfg.request_log.max_body_bytes);
   svc.requests = &requests;
+  service::teams_service teams(db);
+  svc.teams = &teams;
 
   http::pipeline_options popts;
   popts.strict = cfg.strict;

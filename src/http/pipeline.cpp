@@ -286,6 +286,7 @@ net::awaitable<outcome> pipeline::serve(exchange& x, request& req, const connect
     }
     // 4. scopes
     if (!auth::grants(who->scopes, r.scopes)) {
+      if (r.conceal) co_return scim::fail(scim::not_found("Not Found"));
       co_return scim::fail(scim::forbidden("This token lacks the " + join(r.scopes, " or ") + " scope"));
     }
     c.who = std::move(*who);

@@ -35,6 +35,43 @@ route scim(std::uint8_t m, std::string_view pattern, handler_fn fn, body_kind bo
                .captured = true};
 }
 
+// GitHub's scopes for the org/team REST routes (github-orgs-teams.md §3; docs/BEHAVIOUR.md):
+// reading needs read:org (write:org and admin:org grant it), team membership writes write:org,
+// everything else admin:org. Enterprise teams: read:enterprise to read, admin:enterprise to write.
+constexpr std::array<std::string_view, 1> kReadOrg = {"read:org"};
+constexpr std::array<std::string_view, 1> kWriteOrg = {"write:org"};
+constexpr std::array<std::string_view, 1> kAdminOrg = {"admin:org"};
+constexpr std::array<std::string_view, 1> kReadEnterprise = {"read:enterprise"};
+constexpr std::array<std::string_view, 1> kAdminEnterprise = {"admin:enterprise"};
+
+constexpr std::string_view kOrgTeams = "/orgs/{org}/teams";
+constexpr std::string_view kOrgTeam = "/orgs/{org}/teams/{team_slug}";
+constexpr std::string_view kTeamMembership = "/orgs/{org}/teams/{team_slug}/memberships/{username}";
+constexpr std::string_view kTeamGroups = "/orgs/{org}/teams/{team_slug}/external-groups";
+constexpr std::string_view kEntTeams = "/enterprises/{enterprise}/teams";
+constexpr std::string_view kEntTeam = "/enterprises/{enterprise}/teams/{team_slug}";
+constexpr std::string_view kEntMembers = "/enterprises/{enterprise}/teams/{enterprise-team}/memberships";
+constexpr std::string_view kEntMember = "/enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}";
+constexpr std::string_view kEntOrgs = "/enterprises/{enterprise}/teams/{enterprise-team}/organizations";
+constexpr std::string_view kEntOrg = "/enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}";
+
+// GitHub's REST routes: REST error bodies, the core budget, in the request log, faultable. An
+// organization route hides from a token without its scope (404); enterprise teams answer 403.
+route rest(std::uint8_t m, std::string_view pattern, std::span<const std::string_view> scopes, handler_fn fn,
+           body_kind body = body_kind::none) {
+  return route{.methods = m,
+               .pattern = pattern,
+               .auth = auth_kind::token,
+               .scopes = scopes,
+               .handler = fn,
+               .body = body,
+               .errors = error_dialect::rest,
+               .rate_resource = "core",
+               .faultable = true,
+               .captured = true,
+               .conceal = pattern.starts_with("/orgs/")};
+}
+
 route admin(std::uint8_t m, std::string_view pattern, handler_fn fn, body_kind body = body_kind::none) {
   return route{.methods = m, .pattern = pattern, .auth = auth_kind::admin, .handler = fn, .body = body};
 }
@@ -78,6 +115,48 @@ std::vector<route> default_routes() {
             .handler = h::github_audit_log,
             .rate_resource = "audit_log"},
 
+      // GitHub's organization members, teams, external groups (github-orgs-teams.md)
+      rest(get, "/orgs/{org}/members", kReadOrg, h::org_members_list),
+      rest(get, "/orgs/{org}/members/{username}", kReadOrg, h::org_member_check),
+      rest(get, "/orgs/{org}/memberships/{username}", kReadOrg, h::org_membership_get),
+      rest(get, kOrgTeams, kReadOrg, h::teams_list),
+      rest(post, kOrgTeams, kAdminOrg, h::teams_create, body_kind::object),
+      rest(get, kOrgTeam, kReadOrg, h::teams_get),
+      rest(patch, kOrgTeam, kAdminOrg, h::teams_update, body_kind::object_or_empty),
+      rest(del, kOrgTeam, kAdminOrg, h::teams_delete),
+      rest(get, "/orgs/{org}/teams/{team_slug}/members", kReadOrg, h::team_members_list),
+      rest(get, kTeamMembership, kReadOrg, h::team_membership_get),
+      rest(put, kTeamMembership, kWriteOrg, h::team_membership_put, body_kind::object_or_empty),
+      rest(del, kTeamMembership, kWriteOrg, h::team_membership_delete),
+      rest(get, "/orgs/{org}/external-groups", kReadOrg, h::external_groups_list),
+      rest(get, "/orgs/{org}/external-group/{group_id}", kReadOrg, h::external_group_get),
+      rest(get, kTeamGroups, kReadOrg, h::team_external_groups_get),
+      rest(patch, kTeamGroups, kAdminOrg, h::team_external_groups_link, body_kind::object),
+      rest(del, kTeamGroups, kAdminOrg, h::team_external_groups_unlink),
+
+      // GitHub's enterprise teams
+      rest(get, kEntTeams, kReadEnterprise, h::enterprise_teams_list),
+      rest(post, kEntTeams, kAdminEnterprise, h::enterprise_teams_create, body_kind::object),
+      rest(get, kEntTeam, kReadEnterprise, h::enterprise_teams_get),
+      rest(patch, kEntTeam, kAdminEnterprise, h::enterprise_teams_update, body_kind::object_or_empty),
+      rest(del, kEntTeam, kAdminEnterprise, h::enterprise_teams_delete),
+      rest(get, kEntMembers, kReadEnterprise, h::enterprise_team_members_list),
+      rest(post, "/enterprises/{enterprise}/teams/{enterprise-team}/memberships/add", kAdminEnterprise,
+           h::enterprise_team_members_add, body_kind::object),
+      rest(post, "/enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove", kAdminEnterprise,
+           h::enterprise_team_members_remove, body_kind::object),
+      rest(get, kEntMember, kReadEnterprise, h::enterprise_team_member_get),
+      rest(put, kEntMember, kAdminEnterprise, h::enterprise_team_member_put),
+      rest(del, kEntMember, kAdminEnterprise, h::enterprise_team_member_delete),
+      rest(get, kEntOrgs, kReadEnterprise, h::enterprise_team_orgs_list),
+      rest(post, "/enterprises/{enterprise}/teams/{enterprise-team}/organizations/add", kAdminEnterprise,
+           h::enterprise_team_orgs_add, body_kind::object),
+      rest(post, "/enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove", kAdminEnterprise,
+           h::enterprise_team_orgs_remove, body_kind::object),
+      rest(get, kEntOrg, kReadEnterprise, h::enterprise_team_org_get),
+      rest(put, kEntOrg, kAdminEnterprise, h::enterprise_team_org_put),
+      rest(del, kEntOrg, kAdminEnterprise, h::enterprise_team_org_delete),
+
       // Service routes
       open(get, "/healthz", h::healthz, true),
       open(get, "/readyz", h::readyz, true),
@@ -93,6 +172,7 @@ std::vector<route> default_routes() {
       admin(del, "/_emuscim/enterprises/{enterprise}/tokens/{token_id}", h::admin_revoke_token),
       admin(post, "/_emuscim/enterprises/{enterprise}/reset", h::admin_reset),
       admin(get, "/_emuscim/enterprises/{enterprise}/users", h::admin_list_users),
+      admin(get, "/_emuscim/enterprises/{enterprise}/groups", h::admin_list_groups),
       admin(get, "/_emuscim/enterprises/{enterprise}/audit-log", h::admin_audit_log),
       admin(get, "/_emuscim/enterprises/{enterprise}/faults", h::admin_get_faults),
       admin(put, "/_emuscim/enterprises/{enterprise}/faults", h::admin_set_faults, body_kind::object_or_empty),

@@ -10,7 +10,9 @@
 #include "emuscim/store/orgs.hpp"
 #include "emuscim/store/repo.hpp"
 #include "emuscim/store/stats.hpp"
+#include "emuscim/store/teams.hpp"
 #include "service/audit_rows.hpp"
+#include "service/reconcile.hpp"
 
 namespace emuscim::service {
 
@@ -45,6 +47,10 @@ token_info to_info(store::token_row t) {
 managed_user to_view(store::connection& c, store::user_row u) {
   managed_user m;
   m.group_ids = store::user_group_ids(c, u.seq);
+  for (const auto& membership : store::memberships_of_user(c, u.seq)) {
+    if (auto o = store::find_org_by_id(c, membership.org_id)) m.orgs.push_back(o->login);
+  }
+  for (auto& t : store::teams_of_user(c, u.seq)) m.teams.push_back({std::move(t.org_login), std::move(t.slug)});
   m.id = std::move(u.id);
   m.user_name = std::move(u.user_name);
   m.external_id = std::move(u.external_id);
@@ -140,7 +146,8 @@ boost::asio::awaitable<scim::status> admin_service::reset(std::string slug) {
   auto job = [slug](store::write_context& w) -> scim::result<bool> {
     auto e = store::find_enterprise(w.db, slug);
     if (!e) return scim::fail(enterprise_not_found(slug));
-    store::reset_enterprise(w.db, e->id);  // one job = one savepoint in one transaction
+    store::reset_enterprise_teams(w.db, e->id);  // what users and groups gave goes with them
+    store::reset_enterprise(w.db, e->id);        // one job = one savepoint in one transaction
     return true;
   };
   auto done = co_await db_.write<bool>(std::move(job));
@@ -242,6 +249,10 @@ boost::asio::awaitable<scim::result<std::pair<org_info, bool>>> admin_service::e
     }
     // EMU organizations authenticate through the enterprise; standalone ones use SAML SSO.
     auto row = store::insert_org(w.db, login, enterprise_id, !enterprise_id, w.now);
+    // Enterprise teams assigned to all organizations give the new one their members.
+    request_context ctx;
+    if (enterprise_id) ctx.enterprise.id = *enterprise_id;
+    reconciler(w, ctx).org_created(row);
     return outcome{to_info(w.db, row), true};
   };
   co_return co_await db_.write<outcome>(std::move(job));
@@ -340,6 +351,29 @@ scim::status admin_service::for_each_user(std::string_view slug, const std::func
     for (const auto& u : batch) fn(u);
     if (static_cast<std::int64_t>(batch.size()) < kWalkBatch) return {};
   }
+}
+
+scim::result<group_listing> admin_service::groups(std::string_view slug, std::int64_t offset, std::int64_t count,
+                                                  std::int64_t members_shown) {
+  return with_enterprise<group_listing>(db_, slug, [&](store::connection& c, const store::enterprise_row& e) {
+    auto page = store::list_groups(c, e.id, offset, count, std::nullopt);
+    group_listing out;
+    out.total = page.total;
+    for (auto& g : page.rows) {
+      managed_group m{std::move(g.id), std::move(g.display_name), std::move(g.external_id), g.member_count, {}, {},
+                      std::move(g.created), std::move(g.modified)};
+      for (auto& u : store::group_member_sample(c, g.seq, members_shown)) {
+        m.members.push_back({std::move(u.scim_id), std::move(u.user_name), std::move(u.login)});
+      }
+      for (const auto& t : store::teams_linked_to(c, g.seq)) {
+        auto o = store::find_org_by_id(c, t.org_id);
+        m.teams.push_back({o ? o->login : std::string(), t.slug});
+      }
+      for (const auto& t : store::enterprise_teams_linked_to(c, g.seq)) m.teams.push_back({std::string(), t.slug});
+      out.groups.push_back(std::move(m));
+    }
+    return out;
+  });
 }
 
 scim::status admin_service::for_each_group(std::string_view slug, const std::function<void(const group_line&)>& fn) {

@@ -20,6 +20,23 @@ void record(store::write_context& w, const request_context& ctx, std::string_vie
   if (ctx.trace) ctx.trace->events.push_back(row.action);
 }
 
+void record_for_org(store::write_context& w, const request_context& ctx, std::int64_t org_id, std::string_view action,
+                    std::string_view resource_id, const nlohmann::json& data) {
+  constexpr std::size_t kTracedEvents = 1000;  // a link of a large group writes one event per member
+  store::audit_row row;
+  row.enterprise_id = ctx.enterprise.id;
+  row.created = w.now;
+  row.action = std::string(action);
+  row.actor_token_id = ctx.token_id;
+  row.request_id = ctx.request_id;
+  row.resource_id = std::string(resource_id);
+  row.success = true;
+  row.data = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  row.org_id = org_id;
+  store::insert_audit(w.db, row);
+  if (ctx.trace && ctx.trace->events.size() < kTracedEvents) ctx.trace->events.push_back(row.action);
+}
+
 namespace {
 nlohmann::json api_fields(const request_context& ctx, std::string_view prefix, std::string_view resource_id,
                           int status) {

@@ -17,6 +17,11 @@ namespace emuscim::service::audit {
 void record(store::write_context& w, const request_context& ctx, std::string_view action,
             std::string_view resource_id, bool success, const nlohmann::json& data = nlohmann::json::object());
 
+// An event that concerns one organization (team and membership events), whatever organization
+// the request's path names: reconciliation after a SCIM write touches teams of several.
+void record_for_org(store::write_context& w, const request_context& ctx, std::int64_t org_id, std::string_view action,
+                    std::string_view resource_id, const nlohmann::json& data);
+
 // external_identity.scim_api_success / external_group.scim_api_success (prefix "external_identity"
 // or "external_group").
 void api_success(store::write_context& w, const request_context& ctx, std::string_view prefix,

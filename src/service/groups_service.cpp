@@ -10,6 +10,7 @@
 #include "emuscim/store/database.hpp"
 #include "emuscim/store/repo.hpp"
 #include "ids.hpp"
+#include "reconcile.hpp"
 
 namespace emuscim::service {
 
@@ -149,6 +150,15 @@ void membership_events(store::write_context& w, const request_context& ctx, cons
   }
 }
 
+// Linked teams follow the group (docs/ARCHITECTURE.md "Teams and reconciliation"): the touched
+// users one by one, or every linked team in full when the group was emptied on the way.
+void reconcile_members(store::write_context& w, const request_context& ctx, const store::group_row& row,
+                       const member_delta& d) {
+  std::vector<std::string> touched = d.added;
+  touched.insert(touched.end(), d.removed.begin(), d.removed.end());
+  reconciler(w, ctx).group_changed(row.seq, row.enterprise_id, touched, d.cleared);
+}
+
 auto failure_recorder(const request_context& ctx, std::string id) {
   return [ctx, id = std::move(id)](store::write_context& w, const scim::error& e) {
     audit::api_failure(w, ctx, kGroup, id, e);
@@ -270,6 +280,7 @@ boost::asio::awaitable<scim::result<reply>> groups_service::replace(const reques
     }
     row->modified = w.now;
     store::update_group(w.db, *row);
+    reconciler(w, ctx).group_changed(row->seq, row->enterprise_id, {}, true);  // same job: teams follow
     json data = {{"scim_group_id", row->id}};
     audit::record(w, ctx, "external_group.update", row->id, true, data);
     if (old_name != row->display_name) {
@@ -331,6 +342,7 @@ boost::asio::awaitable<scim::result<reply>> groups_service::patch(const request_
     }
     row->modified = w.now;
     store::update_group(w.db, *row);
+    reconcile_members(w, ctx, *row, delta);  // same job: teams follow
     audit::record(w, ctx, "external_group.update", row->id, true, {{"scim_group_id", row->id}});
     if (old_name != row->display_name) {
       audit::record(w, ctx, "external_group.update_display_name", row->id, true,
@@ -356,6 +368,7 @@ boost::asio::awaitable<scim::result<reply>> groups_service::remove(const request
   auto job = [ctx, id](store::write_context& w) -> scim::result<bool> {
     auto row = store::find_group(w.db, ctx.enterprise.id, id);
     if (!row) return scim::fail(group_not_found(id));
+    reconciler(w, ctx).group_deleting(row->seq);  // same job: linked teams lose its members
     store::delete_group(w.db, *row);
     audit::record(w, ctx, "external_group.delete", id, true,
                   {{"scim_group_id", id}, {"display_name", row->display_name}});

@@ -10,6 +10,7 @@
 #include "emuscim/store/database.hpp"
 #include "emuscim/store/repo.hpp"
 #include "ids.hpp"
+#include "reconcile.hpp"
 
 namespace emuscim::service {
 
@@ -143,6 +144,8 @@ scim::result<store::user_row> save_update(store::write_context& w, const request
   if (auto ok = check_unique(w.db, after, before.seq, reactivating); !ok) return scim::fail(ok.error());
   after.modified = w.now;
   store::update_user(w.db, after);
+  // Same job: suspension leaves the linked teams, reactivation rejoins them.
+  if (before.active != after.active) reconciler(w, ctx).user_activity_changed(after.seq);
 
   if (before.active && !after.active) {
     ctx.note("suspended: login hashed to " + short_hashed(after.current_login));
@@ -318,6 +321,7 @@ boost::asio::awaitable<scim::result<reply>> users_service::remove(const request_
   auto job = [ctx, id](store::write_context& w) -> scim::result<bool> {
     auto row = store::find_user(w.db, ctx.enterprise.id, id);
     if (!row) return scim::fail(user_not_found(id));
+    reconciler(w, ctx).user_deleting(row->seq);  // same job: every team and organization, for good
     store::delete_user(w.db, *row, w.now);
     json data = {{"scim_user_id", id}};
     audit::record(w, ctx, "external_identity.deprovision", id, true, data);

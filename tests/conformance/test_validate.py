@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 VALIDATE = HERE / "validate.py"
 SCHEMA = ROOT / "schemas" / "ghec-scim.json"
+ORGS_SCHEMA = ROOT / "schemas" / "ghec-orgs-teams.json"
 README = ROOT / "schemas" / "README.md"
 
 sys.dont_write_bytecode = True
@@ -110,6 +111,43 @@ class RecordsDirectory(unittest.TestCase):
         self.assertIn("BROKEN RECORD truncated.json: unreadable record", r.stdout)
 
 
+class OrgsTeams(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.tmp.name)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def both(self):
+        return subprocess.run([sys.executable, "-B", str(VALIDATE), "--schema", str(SCHEMA), "--schema",
+                               str(ORGS_SCHEMA), str(self.dir)], capture_output=True, text=True, timeout=120)
+
+    def test_rest_replies_validate_against_the_second_description(self):
+        write(self.dir, "a.json", "GET", "/orgs/octo-org/teams", 200, [validate.rest_team()],
+              ctype=validate.JSON_CT)
+        write(self.dir, "b.json", "GET", f"{BASE}/Users/{validate.UID}", 200, validate.emu_user())
+        write(self.dir, "c.json", "GET", "/enterprises/acme/audit-log", 200, [], ctype=validate.JSON_CT)
+        r = self.both()
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("GET /orgs/{org}/teams 200 -> [team]", r.stdout)
+        self.assertIn("Validated 2 replies", r.stdout)
+        self.assertIn("outside the org/team extract", r.stdout)
+
+    def test_rest_failure_is_reported(self):
+        write(self.dir, "bad.json", "GET", "/orgs/octo-org/teams", 200, [validate.rest_team(type=validate._DROP)],
+              ctype=validate.JSON_CT)
+        r = self.both()
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("'type' is a required property", r.stdout)
+
+    def test_self_test_of_the_second_description_passes(self):
+        r = subprocess.run([sys.executable, "-B", str(VALIDATE), "--schema", str(ORGS_SCHEMA), "--self-test"],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("0 problem(s)", r.stdout)
+
+
 class CommandLine(unittest.TestCase):
     def test_self_test_passes(self):
         r = run("--self-test")
@@ -164,9 +202,15 @@ class DocsInStep(unittest.TestCase):
                        validate.EXPECTED_SOURCE["commit"], validate.EXPECTED_VERSION):
             self.assertIn(needle, text)
 
+    def test_orgs_teams_copy_matches_recorded_hash(self):
+        digest = hashlib.sha256(ORGS_SCHEMA.read_bytes()).hexdigest()
+        self.assertIn(digest, README.read_text(encoding="utf-8"))
+        self.assertIn(validate.ORGS_TEAMS_SOURCE["commit"], README.read_text(encoding="utf-8"))
+
     def test_every_tolerance_is_documented(self):
         text = README.read_text(encoding="utf-8")
-        ids = [d.id for d in validate.DEFECTS + validate.RULES] + [f"U{s}" for s in validate.UNDECLARED]
+        ids = [d.id for d in validate.DEFECTS + validate.RULES + validate.ORG_DEFECTS]
+        ids += [f"U{s}" for s in validate.UNDECLARED] + [f"UR{s}" for s in validate.UNDECLARED_REST]
         for tid in ids:
             self.assertRegex(text, rf"\n\| {re.escape(tid)} \|", tid)
         self.assertEqual([d.id for d in validate.DEFECTS], [f"D{i}" for i in range(1, 12)])

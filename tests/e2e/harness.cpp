@@ -477,7 +477,10 @@ namespace {
 
 void record_reply(std::string_view method, std::string_view target, const reply& r) {
   const char* dir = std::getenv("EMUSCIM_CONFORMANCE_DIR");
-  if (dir == nullptr || *dir == '\0' || !target.starts_with("/scim/")) return;
+  // GitHub's routes: SCIM (enterprise and organization), and the org/team REST routes.
+  const bool github_route =
+      target.starts_with("/scim/") || target.starts_with("/orgs/") || target.starts_with("/enterprises/");
+  if (dir == nullptr || *dir == '\0' || !github_route) return;
 
   static std::atomic<std::uint64_t> counter{0};
   static const std::string nonce = [] {

@@ -11,7 +11,7 @@
 //   EMUSCIM_E2E_BINARY        overrides the compiled-in server path (EMUSCIM_BINARY)
 //   EMUSCIM_E2E_TMPDIR        parent of the per-server temp dirs (default: the system temp dir)
 //   EMUSCIM_E2E_KEEP_TMP      if set, temp dirs (db, logs, certs) are not deleted
-//   EMUSCIM_CONFORMANCE_DIR   if set, every reply to a /scim/ target is recorded there
+//   EMUSCIM_CONFORMANCE_DIR   if set, every reply to a /scim/, /orgs/ or /enterprises/ target is recorded there
 
 #include <sys/types.h>
 

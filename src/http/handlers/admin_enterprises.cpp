@@ -14,6 +14,7 @@ using nlohmann::json;
 
 constexpr std::int64_t kDefaultUsersPage = 100;
 constexpr std::int64_t kMaxUsersPage = 1000;
+constexpr std::int64_t kGroupMembersShown = 25;  // the dashboard shows the first 25
 constexpr std::int64_t kDefaultAuditLimit = 100;
 constexpr std::int64_t kMaxAuditLimit = 1000;
 
@@ -30,6 +31,13 @@ json enterprise_json(const service::enterprise_info& e) {
           {"group_count", e.group_count}};
 }
 
+// {"org", "slug"}; an enterprise team has "org": null.
+json teams_json(const std::vector<service::managed_user::team_ref>& teams) {
+  json out = json::array();
+  for (const auto& t : teams) out.push_back({{"org", t.org.empty() ? json(nullptr) : json(t.org)}, {"slug", t.slug}});
+  return out;
+}
+
 json user_json(const service::managed_user& u) {
   return {{"id", u.id},
           {"userName", u.user_name},
@@ -42,8 +50,23 @@ json user_json(const service::managed_user& u) {
           {"role", opt(u.role)},
           {"email", opt(u.email)},
           {"group_ids", u.group_ids},
+          {"orgs", u.orgs},
+          {"teams", teams_json(u.teams)},
           {"created", u.created},
           {"modified", u.modified}};
+}
+
+json group_json(const service::managed_group& g) {
+  json members = json::array();
+  for (const auto& m : g.members) members.push_back({{"id", m.id}, {"userName", m.user_name}, {"login", m.login}});
+  return {{"id", g.id},
+          {"displayName", g.display_name},
+          {"externalId", opt(g.external_id)},
+          {"member_count", g.member_count},
+          {"members", std::move(members)},
+          {"teams", teams_json(g.teams)},
+          {"created", g.created},
+          {"modified", g.modified}};
 }
 
 json event_json(const service::audit_event& e) {
@@ -138,6 +161,24 @@ net::awaitable<outcome> admin_list_users(call& c) {
                                   {"startIndex", first},
                                   {"itemsPerPage", returned},
                                   {"users", std::move(users)}});
+}
+
+net::awaitable<outcome> admin_list_groups(call& c) {
+  auto start = int_param(c, "startIndex", 1);
+  if (!start) co_return scim::fail(start.error());
+  auto count = int_param(c, "count", kDefaultUsersPage);
+  if (!count) co_return scim::fail(count.error());
+  const std::int64_t first = std::max<std::int64_t>(1, *start);
+  const std::int64_t n = std::clamp<std::int64_t>(*count, 0, kMaxUsersPage);
+  auto page = admin(c).groups(slug(c), first - 1, n, kGroupMembersShown);
+  if (!page) co_return scim::fail(page.error());
+  json groups = json::array();
+  for (const auto& g : page->groups) groups.push_back(group_json(g));
+  const auto returned = groups.size();
+  co_return json_answer(200, json{{"totalResults", page->total},
+                                  {"startIndex", first},
+                                  {"itemsPerPage", returned},
+                                  {"groups", std::move(groups)}});
 }
 
 net::awaitable<outcome> admin_audit_log(call& c) {

@@ -23,6 +23,49 @@ net::awaitable<outcome> groups_delete(call& c);
 // audit.cpp: GitHub's GET /enterprises/{enterprise}/audit-log
 net::awaitable<outcome> github_audit_log(call& c);
 
+// orgs.cpp: GET /orgs/{org}/members[/{username}], GET /orgs/{org}/memberships/{username}
+net::awaitable<outcome> org_members_list(call& c);
+net::awaitable<outcome> org_member_check(call& c);
+net::awaitable<outcome> org_membership_get(call& c);
+
+// teams.cpp: /orgs/{org}/teams[/{team_slug}[/members|/memberships/{username}]]
+net::awaitable<outcome> teams_list(call& c);
+net::awaitable<outcome> teams_create(call& c);
+net::awaitable<outcome> teams_get(call& c);
+net::awaitable<outcome> teams_update(call& c);
+net::awaitable<outcome> teams_delete(call& c);
+net::awaitable<outcome> team_members_list(call& c);
+net::awaitable<outcome> team_membership_get(call& c);
+net::awaitable<outcome> team_membership_put(call& c);
+net::awaitable<outcome> team_membership_delete(call& c);
+
+// external_groups.cpp: /orgs/{org}/external-groups, /orgs/{org}/external-group/{group_id},
+// /orgs/{org}/teams/{team_slug}/external-groups
+net::awaitable<outcome> external_groups_list(call& c);
+net::awaitable<outcome> external_group_get(call& c);
+net::awaitable<outcome> team_external_groups_get(call& c);
+net::awaitable<outcome> team_external_groups_link(call& c);
+net::awaitable<outcome> team_external_groups_unlink(call& c);
+
+// enterprise_teams.cpp: /enterprises/{enterprise}/teams[/…]
+net::awaitable<outcome> enterprise_teams_list(call& c);
+net::awaitable<outcome> enterprise_teams_create(call& c);
+net::awaitable<outcome> enterprise_teams_get(call& c);
+net::awaitable<outcome> enterprise_teams_update(call& c);
+net::awaitable<outcome> enterprise_teams_delete(call& c);
+net::awaitable<outcome> enterprise_team_members_list(call& c);
+net::awaitable<outcome> enterprise_team_members_add(call& c);
+net::awaitable<outcome> enterprise_team_members_remove(call& c);
+net::awaitable<outcome> enterprise_team_member_get(call& c);
+net::awaitable<outcome> enterprise_team_member_put(call& c);
+net::awaitable<outcome> enterprise_team_member_delete(call& c);
+net::awaitable<outcome> enterprise_team_orgs_list(call& c);
+net::awaitable<outcome> enterprise_team_orgs_add(call& c);
+net::awaitable<outcome> enterprise_team_orgs_remove(call& c);
+net::awaitable<outcome> enterprise_team_org_get(call& c);
+net::awaitable<outcome> enterprise_team_org_put(call& c);
+net::awaitable<outcome> enterprise_team_org_delete(call& c);
+
 // health.cpp: /healthz, /readyz, /metrics
 net::awaitable<outcome> healthz(call& c);
 net::awaitable<outcome> readyz(call& c);
@@ -38,6 +81,7 @@ net::awaitable<outcome> admin_list_tokens(call& c);
 net::awaitable<outcome> admin_create_token(call& c);
 net::awaitable<outcome> admin_revoke_token(call& c);
 net::awaitable<outcome> admin_list_users(call& c);
+net::awaitable<outcome> admin_list_groups(call& c);
 net::awaitable<outcome> admin_audit_log(call& c);
 
 // admin_orgs.cpp: /_emuscim/enterprises/{enterprise}/orgs[/{org}], /_emuscim/orgs[/{org}[/tokens[/{token_id}]]]

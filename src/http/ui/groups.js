@@ -58,7 +58,7 @@ export async function renderGroups(view, ctx) {
   function teamsCell(g) {
     if (!('teams' in g)) return h('span', {class: 'muted', title: 'The admin API does not report linked teams yet'}, 'not available');
     if (g.teams.length === 0) return h('span', {class: 'muted'}, '—');
-    return h('ul', {class: 'plain-list'}, g.teams.map((t) => h('li', {}, typeof t === 'string' ? t : `${t.org}/${t.slug}`)));
+    return h('ul', {class: 'plain-list'}, g.teams.map((t) => h('li', {}, typeof t === 'string' ? t : t.org ? `${t.org}/${t.slug}` : t.slug)));
   }
 
   search.addEventListener('input', render);

@@ -70,9 +70,9 @@ function loginCell(u) {
 }
 
 function orgsCell(u) {
-  if (!('organizations' in u) && !('teams' in u)) return h('span', {class: 'muted', title: 'The admin API does not report organizations yet'}, 'not available');
-  const orgs = (u.organizations ?? []).map((o) => (typeof o === 'string' ? o : o.login));
-  const teams = (u.teams ?? []).map((t) => (typeof t === 'string' ? t : `${t.org}/${t.slug}`));
+  if (!('organizations' in u) && !('orgs' in u) && !('teams' in u)) return h('span', {class: 'muted', title: 'The admin API does not report organizations yet'}, 'not available');
+  const orgs = (u.organizations ?? u.orgs ?? []).map((o) => (typeof o === 'string' ? o : o.login));
+  const teams = (u.teams ?? []).map((t) => (typeof t === 'string' ? t : t.org ? `${t.org}/${t.slug}` : t.slug));
   return list([...orgs, ...teams]);
 }
 

@@ -39,6 +39,7 @@ class groups_service;
 class admin_service;
 class audit_service;
 class auth_service;
+class teams_service;
 }  // namespace emuscim::service
 
 namespace emuscim::http {
@@ -58,6 +59,7 @@ struct services {
   std::function<std::size_t()> open_connections = {};  // for the metrics gauge
   std::mutex rate_settings_mu = {};                       // serializes read-modify-write of the limiter settings
   request_log* requests = nullptr;                        // the request inspector's ring; null: capture off
+  service::teams_service* teams = nullptr;                // organizations, teams, external groups, enterprise teams
 };
 
 struct pipeline_options {

@@ -59,6 +59,7 @@ struct route {
   bool quiet = false;                        // access log at debug (health probes)
   bool captured = false;                     // kept in the request log (GitHub's routes)
   bool query_token = false;                  // admin: the token may come as ?access_token= (EventSource)
+  bool conceal = false;  // a token without the scopes gets 404, GitHub's answer for a private resource
 };
 
 // Path parameters of a match, percent-decoded, in pattern order.

@@ -58,6 +58,12 @@ struct managed_user {
   std::optional<std::string> role;
   std::optional<std::string> email;
   std::vector<std::string> group_ids;
+  std::vector<std::string> orgs;  // logins of the organizations the user is a member of
+  struct team_ref {
+    std::string org;   // organization login; empty for an enterprise team
+    std::string slug;
+  };
+  std::vector<team_ref> teams;    // the teams the user is in
   std::string created;
   std::string modified;
 };
@@ -65,6 +71,29 @@ struct managed_user {
 struct user_listing {
   std::int64_t total = 0;
   std::vector<managed_user> users;
+};
+
+// A group with its GitHub-side state (docs/ADMIN_API.md "Groups"): the first members, and the
+// teams (organization teams and enterprise teams) linked to it.
+struct managed_group {
+  std::string id;
+  std::string display_name;
+  std::optional<std::string> external_id;
+  std::int64_t member_count = 0;
+  struct member {
+    std::string id;
+    std::string user_name;
+    std::string login;
+  };
+  std::vector<member> members;  // the first ones, in the order they joined
+  std::vector<managed_user::team_ref> teams;
+  std::string created;
+  std::string modified;
+};
+
+struct group_listing {
+  std::int64_t total = 0;
+  std::vector<managed_group> groups;
 };
 
 struct org_info {
@@ -139,6 +168,9 @@ class admin_service {
 
   // Users in creation order; `offset` 0-based.
   scim::result<user_listing> users(std::string_view slug, std::int64_t offset, std::int64_t count);
+  // Groups in creation order with their first `members_shown` members and linked teams.
+  scim::result<group_listing> groups(std::string_view slug, std::int64_t offset, std::int64_t count,
+                                     std::int64_t members_shown);
   // Walks every user in creation order, `batch` at a time (for the command line).
   scim::status for_each_user(std::string_view slug, const std::function<void(const managed_user&)>& fn);
   struct group_line {
