@@ -35,6 +35,7 @@ class groups_service;
 class admin_service;
 class audit_service;
 class auth_service;
+class org_identity_service;
 }  // namespace emuscim::service
 
 namespace emuscim::http {
@@ -49,6 +50,8 @@ struct services {
   rate_limiter& limiter;
   fault_injector& faults;
   http_metrics& metrics;
+  service::users_service& org_users;                    // org-level SCIM: the users engine with the org rules
+  service::org_identity_service& org_identities;        // invitations, acceptance, identity links
   std::function<std::size_t()> open_connections = {};  // for the metrics gauge
   std::mutex rate_settings_mu = {};                       // serializes read-modify-write of the limiter settings
 };

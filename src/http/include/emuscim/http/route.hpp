@@ -58,6 +58,9 @@ struct route {
   bool creates_user = false;                 // counts against the user-creation budget
   bool quiet = false;                        // access log at debug (health probes)
   bool captured = false;                     // kept in the request log (GitHub's routes)
+  bool standalone_org = false;               // the {org} must be a standalone (SAML SSO) organization:
+                                             // one of an EMU enterprise is 404 (org-level SCIM, invitations)
+  std::string_view documentation_url = {};   // of this route's errors (empty: the dialect's default)
 };
 
 // Path parameters of a match, percent-decoded, in pattern order.
