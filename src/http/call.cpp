@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <span>
 
 #include "emuscim/auth/token.hpp"
 #include "emuscim/base/text.hpp"
@@ -12,14 +13,8 @@ namespace {
 
 // W/"<32 hex digits of SHA-256(body)>", GitHub's ETag shape.
 std::string weak_etag(std::string_view body) {
-  static constexpr char hex[] = "0123456789abcdef";
   const auto digest = auth::hash_token(body);
-  std::string out = "W/\"";
-  for (std::size_t i = 0; i < 16; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0xf];
-  }
-  return out + "\"";
+  return "W/\"" + auth::to_hex(std::span<const unsigned char>(digest).first(16)) + "\"";
 }
 
 // RFC 9110 §13.1.2: If-None-Match is "*" or a list of entity tags, compared weakly.
@@ -81,10 +76,6 @@ scim::status only_keys(const nlohmann::json& body, std::initializer_list<std::st
   }
   return {};
 }
-
-}  // namespace emuscim::http
-
-namespace emuscim::http {
 
 answer conditional(const call& c, answer a) {
   if (a.status != 200) return a;
