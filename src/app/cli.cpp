@@ -34,6 +34,7 @@ Commands:
   serve              Run the SCIM server
   enterprise add     Create an enterprise
   org add            Create an organization (an enterprise's, or standalone with --sso)
+  org accept-invitation  Accept an organization invitation as a personal account
   orgs list          List organizations
   token add          Issue a bearer token for an enterprise or an organization
   users list         List an enterprise's users
@@ -144,6 +145,24 @@ Arguments:
 Options:
       --enterprise SLUG  The enterprise the organization belongs to
       --sso              A standalone organization (no enterprise)
+      --db PATH          SQLite database file   [$EMUSCIM_DB or emuscim.db]
+  -h, --help             Show this help
+)";
+
+constexpr std::string_view org_accept_help =
+    R"(Usage: emuscim org accept-invitation ORG --email EMAIL --login LOGIN [--db PATH]
+
+Accept the pending invitation that org-level SCIM sent to EMAIL, as the person would on GitHub:
+the personal account LOGIN (created if it does not exist) joins the standalone organization ORG
+and is linked to the SCIM identity that sent the invitation. Prints the account and identity.
+
+Arguments:
+  ORG                  A standalone organization (emuscim org add ORG --sso)
+
+Options:
+      --email EMAIL      The address the invitation went to (case-insensitive)   [required]
+      --login LOGIN      The GitHub account accepting it: 1 to 39 letters, digits or single
+                         hyphens, not starting or ending with one                  [required]
       --db PATH          SQLite database file   [$EMUSCIM_DB or emuscim.db]
   -h, --help             Show this help
 )";
@@ -610,6 +629,29 @@ result parse_org_add(std::string_view name, args_view args, const env_lookup& en
   return cmd;
 }
 
+result parse_org_accept(std::string_view name, args_view args, const env_lookup& env) {
+  static constexpr std::array<flag_spec, 3> specs{{{"--email"}, {"--login"}, {"--db"}}};
+  auto parsed = parse_flags(name, args, specs);
+  if (auto* e = std::get_if<cli_error>(&parsed)) return *e;
+  const auto& flags = std::get<parsed_flags>(parsed);
+  if (flags.positionals.empty()) return fail(name, "missing ORG");
+  if (flags.positionals.size() > 1) return fail(name, "unexpected argument " + rules::quoted(flags.positionals[1]));
+
+  org_accept_cmd cmd;
+  cmd.org = flags.positionals.front();
+  if (auto e = check_value(name, "ORG", rules::check_org_login, cmd.org)) return *e;
+  auto email = required_flag(name, flags, "--email", rules::check_path);
+  if (auto* e = std::get_if<cli_error>(&email)) return *e;
+  cmd.email = std::get<std::string>(std::move(email));
+  auto login = required_flag(name, flags, "--login", rules::check_org_login);
+  if (auto* e = std::get_if<cli_error>(&login)) return *e;
+  cmd.login = std::get<std::string>(std::move(login));
+  auto db = db_flag(name, flags, env);
+  if (auto* e = std::get_if<cli_error>(&db)) return *e;
+  cmd.db = std::get<std::string>(std::move(db));
+  return cmd;
+}
+
 result parse_orgs_list(std::string_view name, args_view args, const env_lookup& env) {
   auto parsed = parse_flags(name, args, enterprise_list_flags);
   if (auto* e = std::get_if<cli_error>(&parsed)) return *e;
@@ -713,10 +755,12 @@ struct subcommand {
   result (*parse)(std::string_view, args_view, const env_lookup&);
 };
 
-constexpr std::array<subcommand, 7> subcommands{{
+constexpr std::array<subcommand, 8> subcommands{{
     {"enterprise", "add", "enterprise add", "Create an enterprise", enterprise_add_help, parse_enterprise_add},
     {"org", "add", "org add", "Create an organization (an enterprise's, or standalone with SSO)", org_add_help,
      parse_org_add},
+    {"org", "accept-invitation", "org accept-invitation", "Accept an organization invitation as a personal account",
+     org_accept_help, parse_org_accept},
     {"orgs", "list", "orgs list", "List organizations", orgs_list_help, parse_orgs_list},
     {"token", "add", "token add", "Issue a bearer token for an enterprise or an organization", token_add_help,
      parse_token_add},

@@ -21,6 +21,7 @@
 #include "emuscim/service/auth_service.hpp"
 #include "emuscim/service/groups_service.hpp"
 #include "emuscim/service/teams_service.hpp"
+#include "emuscim/service/org_identity_service.hpp"
 #include "emuscim/service/users_service.hpp"
 #include "emuscim/store/database.hpp"
 #include "emuscim/tls/tls.hpp"
@@ -108,6 +109,18 @@ int org_add(const org_add_cmd& cmd) {
   return 0;
 }
 
+int org_accept(const org_accept_cmd& cmd) {
+  store::database db({cmd.db});
+  service::org_identity_service identities(db);
+  auto out = unwrap(run_sync(identities.accept({}, cmd.org, {std::nullopt, cmd.email}, cmd.login)));
+  std::printf("invitation %lld accepted by %s (user id %lld%s); %s of %s%s\n",
+              static_cast<long long>(out.invitation.id), out.account.login.c_str(),
+              static_cast<long long>(out.account.id), out.account_created ? ", new account" : "",
+              out.new_member ? "now a member" : "already a member", cmd.org.c_str(),
+              out.scim_user_id ? ("; linked to SCIM identity " + *out.scim_user_id).c_str() : "");
+  return 0;
+}
+
 int orgs_list(const orgs_list_cmd& cmd) {
   store::database db({cmd.db});
   service::admin_service admin(db);
@@ -170,6 +183,8 @@ int serve(const serve_cmd& cmd) {
   sopts.login_rules.max_length = cfg.ghe_com ? 30 : 39;
   sopts.group_patch_no_content = cfg.group_patch_no_content;
   service::users_service users(db, sopts);
+  service::users_service org_users(db, sopts, service::user_rules::org);
+  service::org_identity_service org_identities(db);
   service::groups_service groups(db, sopts);
   service::audit_service audit(db);
   service::auth_service auth(db, cfg.admin_token);
@@ -178,7 +193,7 @@ int serve(const serve_cmd& cmd) {
                               cfg.rate_limit.user_creations_per_hour});
   http::fault_injector faults;
   http::http_metrics metrics;
-  http::services svc{users, groups, admin, audit, auth, limiter, faults, metrics};
+  http::services svc{users, groups, admin, audit, auth, limiter, faults, metrics, org_users, org_identities};
   http::request_log requests(cfg.request_log.capacity, cfg.request_log.max_body_bytes);
   svc.requests = &requests;
   service::teams_service teams(db);
@@ -250,6 +265,8 @@ int run(const command& cmd) {
           return org_add(c);
         } else if constexpr (std::is_same_v<T, orgs_list_cmd>) {
           return orgs_list(c);
+        } else if constexpr (std::is_same_v<T, org_accept_cmd>) {
+          return org_accept(c);
         } else if constexpr (std::is_same_v<T, users_list_cmd>) {
           return users_list(c);
         } else if constexpr (std::is_same_v<T, groups_list_cmd>) {

@@ -2,8 +2,39 @@
 
 #include <algorithm>
 #include <charconv>
+#include <span>
+
+#include "emuscim/auth/token.hpp"
+#include "emuscim/base/text.hpp"
 
 namespace emuscim::http {
+
+namespace {
+
+// W/"<32 hex digits of SHA-256(body)>", GitHub's ETag shape.
+std::string weak_etag(std::string_view body) {
+  const auto digest = auth::hash_token(body);
+  return "W/\"" + auth::to_hex(std::span<const unsigned char>(digest).first(16)) + "\"";
+}
+
+// RFC 9110 §13.1.2: If-None-Match is "*" or a list of entity tags, compared weakly.
+bool none_match(std::string_view header, std::string_view etag) {
+  const auto opaque = [](std::string_view t) {
+    t = base::trim(t);
+    if (t.starts_with("W/")) t.remove_prefix(2);
+    return t;
+  };
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    const auto item = base::trim(header.substr(0, comma));
+    if (item == "*" || (!item.empty() && opaque(item) == opaque(etag))) return true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
 
 std::string call::url(std::string_view pattern) const {
   std::string out = ctx.base_url;
@@ -44,6 +75,17 @@ scim::status only_keys(const nlohmann::json& body, std::initializer_list<std::st
     return scim::fail(scim::invalid_value("Unknown key '" + key + "'; expected " + list));
   }
   return {};
+}
+
+answer conditional(const call& c, answer a) {
+  if (a.status != 200) return a;
+  const std::string etag = weak_etag(a.body);
+  a.headers.emplace_back("ETag", etag);
+  const auto it = c.req.find(bhttp::field::if_none_match);
+  if (it == c.req.end() || !none_match(std::string_view(it->value().data(), it->value().size()), etag)) return a;
+  answer not_modified{304, {}, a.content_type};
+  not_modified.headers.emplace_back("ETag", etag);
+  return not_modified;
 }
 
 }  // namespace emuscim::http

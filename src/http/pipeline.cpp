@@ -281,6 +281,15 @@ net::awaitable<outcome> pipeline::serve(exchange& x, request& req, const connect
     if (m.params.has("org")) {
       auto access = svc_.auth.org_for(*who, m.params.get("org"));
       if (!access) co_return scim::fail(access.error());
+      if (r.standalone_org && access->org.enterprise_id) {
+        // GitHub: org-level SCIM and invitations are not available for EMU organizations.
+        co_return scim::fail(scim::not_found(
+            "Organization '" + access->org.login + "' belongs to an enterprise with managed users" +
+            (access->enterprise ? " ('" + access->enterprise->slug + "')" : std::string()) +
+            ": this API is only available for organizations that use SAML single sign-on" +
+            (access->enterprise ? "; provision through /scim/v2/enterprises/" + access->enterprise->slug + "/"
+                                : std::string())));
+      }
       c.ctx.org = std::move(access->org);
       if (access->enterprise) c.ctx.enterprise = std::move(*access->enterprise);
     }
@@ -341,10 +350,11 @@ net::awaitable<outcome> pipeline::serve(exchange& x, request& req, const connect
 response pipeline::render(exchange& x, const request& req, outcome out, stream_pump& stream) {
   if (!out) {
     x.error = std::move(out.error());
+    if (x.error->documentation_url.empty() && x.r != nullptr) x.error->documentation_url = x.r->documentation_url;
     return make_error(*x.error, req.version(), req.keep_alive(), opts_.errors, x.dialect);
   }
   response res{static_cast<bhttp::status>(out->status), req.version()};
-  if (out->status != 204) res.set(bhttp::field::content_type, out->content_type);
+  if (out->status != 204 && out->status != 304) res.set(bhttp::field::content_type, out->content_type);
   for (auto& [name, value] : out->headers) res.set(name, value);
   res.body() = std::move(out->body);
   res.keep_alive(req.keep_alive());

@@ -16,11 +16,18 @@ using namespace methods;
 // GitHub's accepted scopes (X-Accepted-OAuth-Scopes), any of.
 constexpr std::array<std::string_view, 2> kScimScopes = {"scim:enterprise", "admin:enterprise"};
 constexpr std::array<std::string_view, 2> kAuditScopes = {"read:audit_log", "admin:enterprise"};
+constexpr std::array<std::string_view, 1> kOrgAdminScopes = {"admin:org"};
+constexpr std::array<std::string_view, 3> kOrgReadScopes = {"admin:org", "write:org", "read:org"};
+constexpr std::array<std::string_view, 1> kOrgAuditScopes = {"read:audit_log"};
 
 constexpr std::string_view kUsers = "/scim/v2/enterprises/{enterprise}/Users";
 constexpr std::string_view kUser = "/scim/v2/enterprises/{enterprise}/Users/{scim_user_id}";
 constexpr std::string_view kGroups = "/scim/v2/enterprises/{enterprise}/Groups";
 constexpr std::string_view kGroup = "/scim/v2/enterprises/{enterprise}/Groups/{scim_group_id}";
+constexpr std::string_view kOrgUsers = "/scim/v2/organizations/{org}/Users";
+constexpr std::string_view kOrgUser = "/scim/v2/organizations/{org}/Users/{scim_user_id}";
+constexpr std::string_view kOrgScimDocs = "https://docs.github.com/enterprise-cloud@latest/rest/scim/scim";
+constexpr std::string_view kInvitationDocs = "https://docs.github.com/enterprise-cloud@latest/rest/orgs/members";
 
 route scim(std::uint8_t m, std::string_view pattern, handler_fn fn, body_kind body = body_kind::none) {
   return route{.methods = m,
@@ -55,6 +62,15 @@ constexpr std::string_view kEntMember = "/enterprises/{enterprise}/teams/{enterp
 constexpr std::string_view kEntOrgs = "/enterprises/{enterprise}/teams/{enterprise-team}/organizations";
 constexpr std::string_view kEntOrg = "/enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}";
 
+// Org-level SCIM of standalone organizations (github-orgs-teams.md §8): an owner's admin:org token.
+route org_scim(std::uint8_t m, std::string_view pattern, handler_fn fn, body_kind body = body_kind::none) {
+  route r = scim(m, pattern, fn, body);
+  r.scopes = kOrgAdminScopes;
+  r.standalone_org = true;
+  r.documentation_url = kOrgScimDocs;
+  return r;
+}
+
 // GitHub's REST routes: REST error bodies, the core budget, in the request log, faultable. An
 // organization route hides from a token without its scope (404); enterprise teams answer 403.
 route rest(std::uint8_t m, std::string_view pattern, std::span<const std::string_view> scopes, handler_fn fn,
@@ -70,6 +86,14 @@ route rest(std::uint8_t m, std::string_view pattern, std::span<const std::string
                .faultable = true,
                .captured = true,
                .conceal = pattern.starts_with("/orgs/")};
+}
+
+// GitHub's invitation routes: "not available for" EMU organizations.
+route invitations(std::uint8_t m, std::string_view pattern, std::span<const std::string_view> scopes, handler_fn fn) {
+  route r = rest(m, pattern, scopes, fn);
+  r.standalone_org = true;
+  r.documentation_url = kInvitationDocs;
+  return r;
 }
 
 route admin(std::uint8_t m, std::string_view pattern, handler_fn fn, body_kind body = body_kind::none) {
@@ -107,12 +131,31 @@ std::vector<route> default_routes() {
       scim(patch, kGroup, h::groups_patch, body_kind::object),
       scim(del, kGroup, h::groups_delete),
 
-      // GitHub's enterprise audit log
+      // Org-level SCIM (github-orgs-teams.md §8)
+      org_scim(get, kOrgUsers, h::org_users_list),
+      org_scim(post, kOrgUsers, h::org_users_create, body_kind::object),
+      org_scim(get, kOrgUser, h::org_users_get),
+      org_scim(put, kOrgUser, h::org_users_replace, body_kind::object),
+      org_scim(patch, kOrgUser, h::org_users_patch, body_kind::object),
+      org_scim(del, kOrgUser, h::org_users_delete),
+
+      // GitHub's organization invitations (standalone organizations only)
+      invitations(get, "/orgs/{org}/invitations", kOrgReadScopes, h::org_invitations_list),
+      invitations(del, "/orgs/{org}/invitations/{invitation_id}", kOrgAdminScopes, h::org_invitations_cancel),
+
+      // GitHub's enterprise and organization audit logs
       route{.methods = get,
             .pattern = "/enterprises/{enterprise}/audit-log",
             .auth = auth_kind::token,
             .scopes = kAuditScopes,
             .handler = h::github_audit_log,
+            .rate_resource = "audit_log"},
+      route{.methods = get,
+            .pattern = "/orgs/{org}/audit-log",
+            .auth = auth_kind::token,
+            .scopes = kOrgAuditScopes,
+            .handler = h::github_org_audit_log,
+            .errors = error_dialect::rest,
             .rate_resource = "audit_log"},
 
       // GitHub's organization members, teams, external groups (github-orgs-teams.md)
@@ -187,6 +230,10 @@ std::vector<route> default_routes() {
       admin(get, "/_emuscim/orgs/{org}/tokens", h::admin_list_org_tokens),
       admin(post, "/_emuscim/orgs/{org}/tokens", h::admin_create_org_token, body_kind::object_or_empty),
       admin(del, "/_emuscim/orgs/{org}/tokens/{token_id}", h::admin_revoke_org_token),
+      admin(get, "/_emuscim/orgs/{org}/identities", h::admin_org_identities),
+      admin(post, "/_emuscim/orgs/{org}/invitations/{invitation_id}/accept", h::admin_accept_invitation,
+            body_kind::object_or_empty),
+      admin(get, "/_emuscim/orgs/{org}/audit-log", h::admin_org_audit_log),
       admin(get, "/_emuscim/rate-limit", h::admin_get_rate_limit),
       admin(put, "/_emuscim/rate-limit", h::admin_set_rate_limit, body_kind::object),
 

@@ -144,7 +144,13 @@ json dedupe_roles(const json& roles, tolerations* tolerated) {
   return out;
 }
 
-result<json> canonical_user_impl(const json& body, validation_mode mode, user_use use, tolerations* tolerated) {
+// The attributes as given: what canonical_user's required-attribute rules read from the body.
+struct given_attributes {
+  const json* schemas = nullptr;
+  bool active = false;  // `active` given, not null
+};
+
+result<json> canonical_attributes_impl(const json& body, given_attributes* seen, tolerations* tolerated) {
   if (!body.is_object()) return fail(invalid_syntax("A User must be a JSON object"));
 
   // Attribute names are case-insensitive (RFC 7643 §2.1); two spellings of one attribute are ambiguous.
@@ -209,6 +215,17 @@ result<json> canonical_user_impl(const json& body, validation_mode mode, user_us
     if (!roles) return roles;
     out["roles"] = dedupe_roles(*roles, tolerated);
   }
+  if (seen != nullptr) *seen = {schemas, active_given};
+  return out;
+}
+
+result<json> canonical_user_impl(const json& body, validation_mode mode, user_use use, tolerations* tolerated) {
+  given_attributes seen;
+  auto doc = canonical_attributes_impl(body, &seen, tolerated);
+  if (!doc) return doc;
+  json& out = *doc;
+  const json* schemas = seen.schemas;
+  const bool active_given = seen.active;
 
   // Required attributes (github-emu-scim.md §7).
   const bool strict = mode == validation_mode::strict;
@@ -250,6 +267,14 @@ result<nlohmann::json> canonical_user(const nlohmann::json& body, validation_mod
   }
 }
 
+result<nlohmann::json> canonical_user_attributes(const nlohmann::json& body, tolerations* tolerated) {
+  try {
+    return canonical_attributes_impl(body, nullptr, tolerated);
+  } catch (const nlohmann::json::exception&) {
+    return fail(invalid_value("The User could not be read"));
+  }
+}
+
 namespace {
 
 using nlohmann::ordered_json;
@@ -267,9 +292,12 @@ ordered_json ordered(const json& object, std::span<const std::string_view> order
   return out;
 }
 
-// RFC 7643 §4.1.1; GitHub's example starts with formatted, familyName, givenName, middleName.
+// RFC 7643 §4.1.1; GitHub's enterprise example starts with formatted, familyName, givenName, middleName.
 constexpr std::array<std::string_view, 6> name_order = {"formatted",  "familyName",      "givenName",
                                                         "middleName", "honorificPrefix", "honorificSuffix"};
+// GitHub's organization examples: givenName, familyName, formatted.
+constexpr std::array<std::string_view, 6> org_name_order = {"givenName",  "familyName",      "formatted",
+                                                            "middleName", "honorificPrefix", "honorificSuffix"};
 // GitHub's email example reads value, type, primary; its role example value, primary.
 constexpr std::array<std::string_view, 4> item_order = {"value", "type", "primary", "display"};
 
@@ -282,7 +310,7 @@ ordered_json ordered_items(const json& items) {
 
 }  // namespace
 
-nlohmann::ordered_json render_user(const nlohmann::json& doc, const resource_meta& meta) {
+nlohmann::ordered_json render_user(const nlohmann::json& doc, const resource_meta& meta, response_layout layout) {
   ordered_json out = ordered_json::object();
   out["schemas"] = ordered_json::array({std::string(user_schema)});
   out["id"] = meta.id;
@@ -290,16 +318,24 @@ nlohmann::ordered_json render_user(const nlohmann::json& doc, const resource_met
     const auto it = doc.find(key);
     return (it != doc.end() && !it->is_null()) ? &*it : nullptr;
   };
-  if (const json* v = find("externalId")) out["externalId"] = *v;
   const auto active = doc.find("active");
-  out["active"] = (active != doc.end() && active->is_boolean()) ? active->get<bool>() : true;
-  if (const json* v = find("userName")) out["userName"] = *v;
-  if (const json* v = find("name")) out["name"] = ordered(*v, name_order);
-  if (const json* v = find("displayName")) out["displayName"] = *v;
-  // GitHub's response schema requires `emails`, so an unset list is rendered as [].
+  const bool is_active = (active != doc.end() && active->is_boolean()) ? active->get<bool>() : true;
+  if (const json* v = find("externalId")) out["externalId"] = *v;
+  if (layout == response_layout::enterprise) {
+    out["active"] = is_active;
+    if (const json* v = find("userName")) out["userName"] = *v;
+    if (const json* v = find("name")) out["name"] = ordered(*v, name_order);
+    if (const json* v = find("displayName")) out["displayName"] = *v;
+  } else {
+    if (const json* v = find("userName")) out["userName"] = *v;
+    if (const json* v = find("displayName")) out["displayName"] = *v;
+    if (const json* v = find("name")) out["name"] = ordered(*v, org_name_order);
+  }
+  // GitHub's response schemas require `emails`, so an unset list is rendered as [].
   const auto emails = doc.find("emails");
   out["emails"] = (emails != doc.end() && emails->is_array()) ? ordered_items(*emails) : ordered_json::array();
   if (const json* v = find("roles")) out["roles"] = ordered_items(*v);
+  if (layout == response_layout::organization) out["active"] = is_active;
   out["meta"] = render_meta("User", meta);
   return out;
 }

@@ -398,6 +398,18 @@ scim::result<std::vector<audit_event>> admin_service::audit(std::string_view slu
       });
 }
 
+scim::result<std::vector<audit_event>> admin_service::org_audit(std::string_view login, const audit_filter& filter) {
+  return db_.read([&](store::connection& c) -> scim::result<std::vector<audit_event>> {
+    auto o = store::find_org(c, login);
+    if (!o) return scim::fail(org_not_found(login));
+    std::vector<audit_event> out;
+    for (auto& row : store::list_org_audit(c, o->id, detail::to_query(filter))) {
+      out.push_back(detail::to_event(std::move(row)));
+    }
+    return out;
+  });
+}
+
 platform_stats admin_service::stats() {
   platform_stats s;
   db_.read([&](store::connection& c) {

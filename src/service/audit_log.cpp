@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "emuscim/auth/token.hpp"
+#include "emuscim/service/org_identity_service.hpp"
 #include "emuscim/store/database.hpp"
 #include "emuscim/store/repo.hpp"
 #include "service/audit_rows.hpp"
@@ -227,23 +228,51 @@ json github_entry(const audit_event& row, const enterprise_ref& enterprise) {
   return e;
 }
 
-std::vector<audit_event> audit_service::github_page(const enterprise_ref& enterprise, audit_filter f,
-                                                    std::int64_t page, std::int64_t per_page) {
+json github_org_entry(const audit_event& row, const org_ref& org, const std::optional<enterprise_ref>& enterprise) {
+  auto ms = epoch_millis(row.created).value_or(0);
+  const auto owner = org_owner(org);
+  json e = {{"@timestamp", ms},
+            {"_document_id", document_id(row.seq)},
+            {"action", row.action},
+            {"actor", enterprise ? enterprise->short_code + "_admin" : owner.login},
+            {"org", org.login},
+            {"org_id", org.id},
+            {"created_at", ms},
+            {"request_id", row.request_id}};
+  if (!enterprise) e["actor_id"] = owner.id;
+  if (row.data.is_object()) {
+    if (auto actor = row.data.find("actor"); actor != row.data.end() && actor->is_string()) {
+      e["actor"] = *actor;
+      e.erase("actor_id");
+    }
+    for (const auto& [k, v] : row.data.items()) {
+      if (!e.contains(k)) e[k] = v;  // the entry's own fields win over event details
+    }
+  }
+  return e;
+}
+
+namespace {
+
+// GitHub's page `page` (1-based) of `per_page` events, newest first, from one snapshot.
+template <class List>
+std::vector<audit_event> page_of(store::database& db, List list, audit_filter f, std::int64_t page,
+                                 std::int64_t per_page) {
   constexpr std::int64_t kSkipChunk = 1000;
-  auto rows = db_.read([&](store::connection& conn) {
+  auto rows = db.read([&](store::connection& conn) {
     store::transaction tx(conn);  // the skipped pages and this one from one snapshot
     // Page N starts after (N-1)*per_page events: walk there by seq in bounded chunks.
     std::int64_t skip = (page - 1) * per_page;
     std::vector<store::audit_row> out;
     while (skip > 0) {
       f.limit = std::min(skip, kSkipChunk);
-      auto chunk = store::list_audit(conn, enterprise.id, detail::to_query(f));
+      auto chunk = list(conn, detail::to_query(f));
       skip -= static_cast<std::int64_t>(chunk.size());
       if (static_cast<std::int64_t>(chunk.size()) < f.limit) return out;  // fewer events than pages
       f.before_seq = chunk.back().seq;
     }
     f.limit = per_page;
-    out = store::list_audit(conn, enterprise.id, detail::to_query(f));
+    out = list(conn, detail::to_query(f));
     tx.commit();
     return out;
   });
@@ -251,6 +280,20 @@ std::vector<audit_event> audit_service::github_page(const enterprise_ref& enterp
   events.reserve(rows.size());
   for (auto& r : rows) events.push_back(detail::to_event(std::move(r)));
   return events;
+}
+
+}  // namespace
+
+std::vector<audit_event> audit_service::github_page(const enterprise_ref& enterprise, audit_filter f,
+                                                    std::int64_t page, std::int64_t per_page) {
+  auto list = [&](store::connection& c, const store::audit_query& q) { return store::list_audit(c, enterprise.id, q); };
+  return page_of(db_, list, std::move(f), page, per_page);
+}
+
+std::vector<audit_event> audit_service::github_org_page(const org_ref& org, audit_filter f, std::int64_t page,
+                                                        std::int64_t per_page) {
+  auto list = [&](store::connection& c, const store::audit_query& q) { return store::list_org_audit(c, org.id, q); };
+  return page_of(db_, list, std::move(f), page, per_page);
 }
 
 }  // namespace emuscim::service

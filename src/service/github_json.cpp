@@ -1,29 +1,10 @@
 #include "service/github_json.hpp"
 
+#include "emuscim/base/node_id.hpp"
+
 namespace emuscim::service::github {
 
 namespace {
-
-std::string base64(std::string_view in) {
-  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const auto n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                   static_cast<unsigned char>(in[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += alphabet[(n >> shift) & 63];
-  }
-  if (const auto rest = in.size() - i; rest > 0) {
-    const auto n = (static_cast<unsigned char>(in[i]) << 16) |
-                   (rest == 2 ? static_cast<unsigned char>(in[i + 1]) << 8 : 0);
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += rest == 2 ? alphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 std::string api(const request_context& ctx, std::string_view path) { return ctx.base_url + std::string(path); }
 
@@ -41,9 +22,7 @@ ojson opt(const std::optional<std::string>& v) { return v ? ojson(*v) : ojson(nu
 
 }  // namespace
 
-std::string node_id(std::string_view type, std::int64_t id) {
-  return base64("0" + std::to_string(type.size()) + ":" + std::string(type) + std::to_string(id));
-}
+std::string node_id(std::string_view type, std::int64_t id) { return base::legacy_node_id(type, id); }
 
 ojson simple_user(const request_context& ctx, const store::account_ref& u) {
   const std::string url = api(ctx, "/users/" + u.login);

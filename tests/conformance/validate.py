@@ -398,6 +398,12 @@ UNDECLARED: dict[int, Undeclared] = {u.status: u for u in (
                "scim-error", "emuscim shutting down or its store unavailable; GitHub documents none"),
     Undeclared(507, frozenset({"declared-op"}), "scim-error",
                "emuscim's disk is full (docs/RELIABILITY.md); GitHub documents none"),
+    Undeclared(400, frozenset({"declared-op"}), "scim-error",
+               "an invalid body on org-level SCIM's PUT, answered as on POST (GitHub declares 400 on "
+               "POST only; docs/BEHAVIOUR.md 'Org-level SCIM')"),
+    Undeclared(401, frozenset({"declared-op"}), "scim-error",
+               "a missing or bad token on org-level SCIM, where GitHub declares no 401 "
+               "(docs/BEHAVIOUR.md 'Org-level SCIM')"),
 )}
 
 # Defects of the org/team extract (shared spec github-orgs-teams.md §9), ids O1-O8.

@@ -15,8 +15,6 @@ using nlohmann::json;
 constexpr std::int64_t kDefaultUsersPage = 100;
 constexpr std::int64_t kMaxUsersPage = 1000;
 constexpr std::int64_t kGroupMembersShown = 25;  // the dashboard shows the first 25
-constexpr std::int64_t kDefaultAuditLimit = 100;
-constexpr std::int64_t kMaxAuditLimit = 1000;
 
 template <class T>
 json opt(const std::optional<T>& v) {
@@ -67,17 +65,6 @@ json group_json(const service::managed_group& g) {
           {"teams", teams_json(g.teams)},
           {"created", g.created},
           {"modified", g.modified}};
-}
-
-json event_json(const service::audit_event& e) {
-  return {{"id", e.seq},
-          {"action", e.action},
-          {"created", e.created},
-          {"actor_token_id", opt(e.actor_token_id)},
-          {"request_id", e.request_id},
-          {"resource_id", e.resource_id},
-          {"success", e.success},
-          {"data", e.data}};
 }
 
 service::admin_service& admin(call& c) { return c.svc.admin; }
@@ -182,32 +169,11 @@ net::awaitable<outcome> admin_list_groups(call& c) {
 }
 
 net::awaitable<outcome> admin_audit_log(call& c) {
-  service::audit_filter f;
-  if (auto a = c.query("action"); a && !a->empty()) f.action = *a;
-  for (auto [name, bound] : {std::pair{"since", &f.since}, std::pair{"until", &f.until}}) {
-    auto v = c.query(name);
-    if (!v || v->empty()) continue;
-    *bound = service::normalize_time_bound(*v);
-    if (!*bound) {
-      co_return scim::fail(scim::invalid_value("Query parameter '" + std::string(name) +
-                                               "' must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.fff]Z, got '" + *v + "'"));
-    }
-  }
-  if (auto v = c.query("before"); v && !v->empty()) {
-    auto before = int_param(c, "before", 0);
-    if (!before) co_return scim::fail(before.error());
-    f.before_seq = *before;
-  }
-  auto limit = int_param(c, "limit", kDefaultAuditLimit);
-  if (!limit) co_return scim::fail(limit.error());
-  f.limit = std::clamp<std::int64_t>(*limit, 1, kMaxAuditLimit);
-  auto events = admin(c).audit(slug(c), f);
+  auto f = audit_request(c);
+  if (!f) co_return scim::fail(f.error());
+  auto events = admin(c).audit(slug(c), *f);
   if (!events) co_return scim::fail(events.error());
-  json list = json::array();
-  for (const auto& e : *events) list.push_back(event_json(e));
-  const bool more = static_cast<std::int64_t>(events->size()) == f.limit;
-  co_return json_answer(200, json{{"events", std::move(list)},
-                                  {"next_before", more ? json(events->back().seq) : json(nullptr)}});
+  co_return json_answer(200, audit_events_json(*events, *f));
 }
 
 }  // namespace emuscim::http::handlers

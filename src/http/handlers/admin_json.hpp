@@ -9,6 +9,7 @@
 
 #include "emuscim/http/call.hpp"
 #include "emuscim/service/admin_service.hpp"
+#include "emuscim/service/audit_log.hpp"
 
 namespace emuscim::http::handlers {
 
@@ -25,5 +26,10 @@ scim::result<token_request_body> token_request(const nlohmann::json& body);
 
 // The {token_id} of the path; anything but a positive integer is an unknown token (404).
 scim::result<std::int64_t> token_id(const call& c);
+
+// An admin audit-log query: action, since, until, before, limit (docs/ADMIN_API.md "Audit log").
+scim::result<service::audit_filter> audit_request(const call& c);
+// {"events": [...], "next_before": seq of the last event when the page is full, else null}.
+nlohmann::json audit_events_json(const std::vector<service::audit_event>& events, const service::audit_filter& f);
 
 }  // namespace emuscim::http::handlers

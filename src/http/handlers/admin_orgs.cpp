@@ -1,7 +1,9 @@
 // The admin API's organization family (docs/ADMIN_API.md): an enterprise's organizations, and
-// standalone organizations (SAML SSO, org-level SCIM) with their tokens.
+// standalone organizations (SAML SSO, org-level SCIM) with their tokens, SCIM identities, the
+// acceptance of their invitations, and their audit log.
 #include "emuscim/http/pipeline.hpp"
 #include "emuscim/service/admin_service.hpp"
+#include "emuscim/service/org_identity_service.hpp"
 #include "http/handlers/admin_json.hpp"
 #include "http/handlers/handlers.hpp"
 
@@ -107,6 +109,52 @@ net::awaitable<outcome> admin_revoke_org_token(call& c) {
   auto done = co_await c.svc.admin.revoke_org_token(c.param("org"), *id);
   if (!done) co_return scim::fail(done.error());
   co_return no_content();
+}
+
+net::awaitable<outcome> admin_org_identities(call& c) {
+  auto list = c.svc.org_identities.identities(c.param("org"));
+  if (!list) co_return scim::fail(list.error());
+  json items = json::array();
+  for (const auto& v : *list) {
+    items.push_back({{"id", v.id},
+                     {"userName", v.user_name},
+                     {"externalId", v.external_id ? json(*v.external_id) : json(nullptr)},
+                     {"email", v.email},
+                     {"state", v.state},
+                     {"login", v.login ? json(*v.login) : json(nullptr)},
+                     {"invitation_id", v.invitation_id ? json(*v.invitation_id) : json(nullptr)},
+                     {"created", v.created},
+                     {"modified", v.modified}});
+  }
+  co_return json_answer(200, json{{"identities", std::move(items)}});
+}
+
+net::awaitable<outcome> admin_accept_invitation(call& c) {
+  if (auto ok = only_keys(c.body, {"login"}); !ok) co_return scim::fail(ok.error());
+  std::optional<std::string> login;
+  if (auto it = c.body.find("login"); it != c.body.end() && !it->is_null()) {
+    if (!it->is_string()) co_return scim::fail(scim::invalid_value("'login' must be a string"));
+    login = it->get<std::string>();
+  }
+  const auto id = to_int64(c.param("invitation_id"));
+  if (!id || *id <= 0) co_return scim::fail(scim::not_found("Invitation " + c.param("invitation_id") + " not found"));
+  auto out = co_await c.svc.org_identities.accept(c.ctx, c.param("org"), {*id, std::nullopt}, std::move(login));
+  if (!out) co_return scim::fail(out.error());
+  co_return json_answer(200, json{{"invitation_id", out->invitation.id},
+                                  {"login", out->account.login},
+                                  {"user_id", out->account.id},
+                                  {"account_created", out->account_created},
+                                  {"member", true},
+                                  {"new_member", out->new_member},
+                                  {"scim_user_id", out->scim_user_id ? json(*out->scim_user_id) : json(nullptr)}});
+}
+
+net::awaitable<outcome> admin_org_audit_log(call& c) {
+  auto f = audit_request(c);
+  if (!f) co_return scim::fail(f.error());
+  auto events = c.svc.admin.org_audit(c.param("org"), *f);
+  if (!events) co_return scim::fail(events.error());
+  co_return json_answer(200, audit_events_json(*events, *f));
 }
 
 }  // namespace emuscim::http::handlers

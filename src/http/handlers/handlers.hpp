@@ -20,8 +20,21 @@ net::awaitable<outcome> groups_replace(call& c);
 net::awaitable<outcome> groups_patch(call& c);
 net::awaitable<outcome> groups_delete(call& c);
 
-// audit.cpp: GitHub's GET /enterprises/{enterprise}/audit-log
+// org_scim.cpp: /scim/v2/organizations/{org}/Users[/{scim_user_id}] (org-level SCIM)
+net::awaitable<outcome> org_users_list(call& c);
+net::awaitable<outcome> org_users_create(call& c);
+net::awaitable<outcome> org_users_get(call& c);
+net::awaitable<outcome> org_users_replace(call& c);
+net::awaitable<outcome> org_users_patch(call& c);
+net::awaitable<outcome> org_users_delete(call& c);
+
+// invitations.cpp: GitHub's GET /orgs/{org}/invitations, DELETE /orgs/{org}/invitations/{invitation_id}
+net::awaitable<outcome> org_invitations_list(call& c);
+net::awaitable<outcome> org_invitations_cancel(call& c);
+
+// audit.cpp: GitHub's GET /enterprises/{enterprise}/audit-log and GET /orgs/{org}/audit-log
 net::awaitable<outcome> github_audit_log(call& c);
+net::awaitable<outcome> github_org_audit_log(call& c);
 
 // orgs.cpp: GET /orgs/{org}/members[/{username}], GET /orgs/{org}/memberships/{username}
 net::awaitable<outcome> org_members_list(call& c);
@@ -84,7 +97,9 @@ net::awaitable<outcome> admin_list_users(call& c);
 net::awaitable<outcome> admin_list_groups(call& c);
 net::awaitable<outcome> admin_audit_log(call& c);
 
-// admin_orgs.cpp: /_emuscim/enterprises/{enterprise}/orgs[/{org}], /_emuscim/orgs[/{org}[/tokens[/{token_id}]]]
+// admin_orgs.cpp: /_emuscim/enterprises/{enterprise}/orgs[/{org}], /_emuscim/orgs[/{org}[/tokens[/{token_id}]]],
+// /_emuscim/orgs/{org}/identities, /_emuscim/orgs/{org}/invitations/{invitation_id}/accept,
+// /_emuscim/orgs/{org}/audit-log
 net::awaitable<outcome> admin_list_enterprise_orgs(call& c);
 net::awaitable<outcome> admin_create_enterprise_org(call& c);
 net::awaitable<outcome> admin_delete_enterprise_org(call& c);
@@ -95,6 +110,9 @@ net::awaitable<outcome> admin_delete_org(call& c);
 net::awaitable<outcome> admin_list_org_tokens(call& c);
 net::awaitable<outcome> admin_create_org_token(call& c);
 net::awaitable<outcome> admin_revoke_org_token(call& c);
+net::awaitable<outcome> admin_org_identities(call& c);
+net::awaitable<outcome> admin_accept_invitation(call& c);
+net::awaitable<outcome> admin_org_audit_log(call& c);
 
 // admin_controls.cpp: /_emuscim/enterprises/{enterprise}/faults, /_emuscim/rate-limit
 net::awaitable<outcome> admin_get_faults(call& c);

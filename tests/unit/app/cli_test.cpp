@@ -533,6 +533,30 @@ TEST(CliOrgs, orgErrorsAreOneLiners) {
   for (const auto& [argv, message] : cases) EXPECT_EQ(error_of(argv), message) << describe(argv);
 }
 
+TEST(CliOrgs, acceptInvitation) {
+  auto cmd = parse_as<org_accept_cmd>(
+      {"org", "accept-invitation", "octo-org", "--email", "Mona@Example.com", "--login=monalisa", "--db", "x.db"});
+  EXPECT_EQ(cmd.org, "octo-org");
+  EXPECT_EQ(cmd.email, "Mona@Example.com");
+  EXPECT_EQ(cmd.login, "monalisa");
+  EXPECT_EQ(cmd.db, "x.db");
+  const auto from_env =
+      parse_as<org_accept_cmd>({"org", "accept-invitation", "o", "--email", "e", "--login", "l"}, {{"EMUSCIM_DB", "env.db"}});
+  EXPECT_EQ(from_env.db, "env.db");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"org", "accept-invitation"}, "emuscim org accept-invitation: missing ORG"},
+      {{"org", "accept-invitation", "octo-org", "--login", "mona"}, "emuscim org accept-invitation: --email is required"},
+      {{"org", "accept-invitation", "octo-org", "--email", "m@x"}, "emuscim org accept-invitation: --login is required"},
+      {{"org", "accept-invitation", "octo-org", "--email", "m@x", "--login", "mona_acme"},
+       "emuscim org accept-invitation: --login: expected 1 to 39 letters, digits or single hyphens, not starting or "
+       "ending with a hyphen, got 'mona_acme'"},
+      {{"org", "accept-invitation", "octo-org", "extra", "--email", "m@x", "--login", "mona"},
+       "emuscim org accept-invitation: unexpected argument 'extra'"},
+      {{"org", "remove"}, "emuscim org: unknown subcommand 'remove' (expected 'add', 'accept-invitation')"},
+  };
+  for (const auto& [argv, message] : cases) EXPECT_EQ(error_of(argv), message) << describe(argv);
+}
+
 TEST(CliOrgs, bootstrapEnvAddsOrganizations) {
   auto cmd = parse_as<serve_cmd>({"serve"}, {{"EMUSCIM_ENTERPRISE", "acme"},
                                              {"EMUSCIM_SHORT_CODE", "acme"},

@@ -21,6 +21,7 @@
 #include "emuscim/service/audit_log.hpp"
 #include "emuscim/service/auth_service.hpp"
 #include "emuscim/service/groups_service.hpp"
+#include "emuscim/service/org_identity_service.hpp"
 #include "emuscim/service/users_service.hpp"
 #include "emuscim/store/database.hpp"
 #include "emuscim/store/repo.hpp"
@@ -122,7 +123,9 @@ struct fixture_state {
   rate_limiter limiter{rate_settings{}};
   fault_injector faults;
   http_metrics metrics;
-  services svc{users, groups, admin, audit, auth, limiter, faults, metrics};
+  service::users_service org_users{db, sopts, service::user_rules::org};
+  service::org_identity_service org_identities{db};
+  services svc{users, groups, admin, audit, auth, limiter, faults, metrics, org_users, org_identities};
 };
 
 class Pipeline : public ::testing::Test {
@@ -290,8 +293,8 @@ TEST_F(Pipeline, adminFamilyAuthenticatesBeforeRouting) {
 TEST_F(Pipeline, adminFamilyIsAbsentWithoutAnAdminToken) {
   fixture_state no_admin;
   service::auth_service off(no_admin.db, std::nullopt);
-  services svc{no_admin.users, no_admin.groups, no_admin.admin, no_admin.audit, off,
-               no_admin.limiter, no_admin.faults, no_admin.metrics};
+  services svc{no_admin.users,   no_admin.groups, no_admin.admin,   no_admin.audit,     off,
+               no_admin.limiter, no_admin.faults, no_admin.metrics, no_admin.org_users, no_admin.org_identities};
   pipeline p(route_table(test_routes()), svc, {});
   EXPECT_EQ(run(p, make_request(bhttp::verb::get, "/_emuscim/things", kAdminToken)).result_int(), 404u);
 }

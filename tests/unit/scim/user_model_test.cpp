@@ -261,6 +261,26 @@ TEST(UserModel, renderUserReadsLikeGitHubsExample) {
             R"("location":"https://emuscim.test/scim/v2/enterprises/octo/Users/7fce0092-d52e-4f76-b727-3955bd72c939"}})");
 }
 
+TEST(UserModel, renderUserInTheOrganizationLayoutReadsLikeGitHubsOrgExample) {
+  // openapi/ghec-orgs-teams.json example scim-user: schemas, id, externalId, userName, displayName,
+  // name {givenName, familyName, formatted}, emails, active, meta.
+  const json doc = json::parse(R"({"userName":"mona.octocat@okta.example.com","externalId":"a7d0f98382","active":true,
+      "displayName":"Monalisa Octocat","name":{"formatted":"Monalisa Octocat","familyName":"Octocat","givenName":"Monalisa"},
+      "emails":[{"primary":true,"value":"mona.octocat@okta.example.com"},{"value":"monalisa@octocat.github.com"}]})");
+  const resource_meta org_meta{"edefdfedf-050c-11e7-8d32", "2017-03-09T16:11:13.000Z", "2017-03-09T16:11:13.000Z",
+                               "https://api.github.com/scim/v2/organizations/octo-org/Users/edefdfedf-050c-11e7-8d32"};
+  EXPECT_EQ(render_user(doc, org_meta, response_layout::organization).dump(),
+            R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"edefdfedf-050c-11e7-8d32",)"
+            R"("externalId":"a7d0f98382","userName":"mona.octocat@okta.example.com","displayName":"Monalisa Octocat",)"
+            R"("name":{"givenName":"Monalisa","familyName":"Octocat","formatted":"Monalisa Octocat"},)"
+            R"("emails":[{"value":"mona.octocat@okta.example.com","primary":true},{"value":"monalisa@octocat.github.com"}],)"
+            R"("active":true,"meta":{"resourceType":"User","created":"2017-03-09T16:11:13.000Z",)"
+            R"("lastModified":"2017-03-09T16:11:13.000Z",)"
+            R"("location":"https://api.github.com/scim/v2/organizations/octo-org/Users/edefdfedf-050c-11e7-8d32"}})");
+  // The same document in both layouts: the same members, only their order differs.
+  EXPECT_EQ(json(render_user(doc, org_meta, response_layout::organization)), json(render_user(doc, org_meta)));
+}
+
 TEST(UserModel, renderUserOfACanonicalisedCreateBody) {
   auto doc = canonical_user(json::parse(official_post), validation_mode::lenient, user_use::create);
   ASSERT_TRUE(doc.has_value());
@@ -283,6 +303,14 @@ TEST(UserModel, renderListReportsItemsActuallyReturned) {
   EXPECT_EQ(page.at("Resources").size(), 2u);
   EXPECT_EQ(json(render_list(3, 1, nullptr)).at("Resources"), json::array());
   EXPECT_EQ(render_list(3, 1, nullptr).at("itemsPerPage"), 0);
+}
+
+TEST(UserModel, renderListInTheOrganizationLayoutReadsLikeGitHubsOrgExample) {
+  // openapi/ghec-orgs-teams.json scim-user-list examples: schemas, totalResults, itemsPerPage,
+  // startIndex, Resources.
+  EXPECT_EQ(render_list(2, 2, json::parse(R"([{"id":"b"}])"), response_layout::organization).dump(),
+            R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":2,)"
+            R"("itemsPerPage":1,"startIndex":2,"Resources":[{"id":"b"}]})");
 }
 
 }  // namespace

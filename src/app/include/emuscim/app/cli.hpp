@@ -8,6 +8,7 @@
 //                 [--strict] [--print-config]
 //   emuscim enterprise add SLUG --short-code CODE [--db PATH]
 //   emuscim org add ORG (--enterprise SLUG | --sso) [--db PATH]
+//   emuscim org accept-invitation ORG --email EMAIL --login LOGIN [--db PATH]
 //   emuscim orgs list [--enterprise SLUG] [--db PATH]
 //   emuscim token add (--enterprise SLUG | --org ORG) [--scope SCOPE]... [--db PATH]
 //   emuscim users list --enterprise SLUG [--db PATH]
@@ -41,6 +42,8 @@ struct token_add_cmd {
 };
 struct org_add_cmd { std::string db; std::string login; std::optional<std::string> enterprise; };  // nullopt: --sso
 struct orgs_list_cmd { std::string db; std::optional<std::string> enterprise; };
+// The invitee of ORG's pending invitation to EMAIL accepts it as the personal account LOGIN.
+struct org_accept_cmd { std::string db; std::string org; std::string email; std::string login; };
 struct users_list_cmd { std::string db; std::string enterprise; };
 struct groups_list_cmd { std::string db; std::string enterprise; };
 struct cert_self_signed_cmd { std::string out_dir; std::vector<std::string> hosts; };
@@ -57,7 +60,8 @@ struct replay_cmd {
 };
 
 using command = std::variant<help_cmd, version_cmd, serve_cmd, enterprise_add_cmd, token_add_cmd, org_add_cmd,
-                             orgs_list_cmd, users_list_cmd, groups_list_cmd, cert_self_signed_cmd, replay_cmd>;
+                             orgs_list_cmd, users_list_cmd, groups_list_cmd, cert_self_signed_cmd, replay_cmd,
+                             org_accept_cmd>;
 
 // Reads an environment variable; injectable for tests.
 using env_lookup = std::function<std::optional<std::string>(const std::string&)>;

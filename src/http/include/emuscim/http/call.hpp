@@ -66,4 +66,9 @@ std::optional<std::int64_t> to_int64(std::string_view s);
 // 400 naming the first member of `body` not in `allowed` (admin API bodies).
 scim::status only_keys(const nlohmann::json& body, std::initializer_list<std::string_view> allowed);
 
+// GitHub's conditional requests (docs/BEHAVIOUR.md "Org-level SCIM"): a 200 answer gets an
+// `ETag` (weak, from its body); when the request's `If-None-Match` names it (or is `*`), the
+// answer becomes 304 Not Modified without a body, with the same ETag.
+answer conditional(const call& c, answer a);
+
 }  // namespace emuscim::http

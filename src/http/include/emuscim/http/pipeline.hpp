@@ -40,6 +40,7 @@ class admin_service;
 class audit_service;
 class auth_service;
 class teams_service;
+class org_identity_service;
 }  // namespace emuscim::service
 
 namespace emuscim::http {
@@ -56,6 +57,8 @@ struct services {
   rate_limiter& limiter;
   fault_injector& faults;
   http_metrics& metrics;
+  service::users_service& org_users;                    // org-level SCIM: the users engine with the org rules
+  service::org_identity_service& org_identities;        // invitations, acceptance, identity links
   std::function<std::size_t()> open_connections = {};  // for the metrics gauge
   std::mutex rate_settings_mu = {};                       // serializes read-modify-write of the limiter settings
   request_log* requests = nullptr;                        // the request inspector's ring; null: capture off

@@ -60,6 +60,9 @@ struct route {
   bool captured = false;                     // kept in the request log (GitHub's routes)
   bool query_token = false;                  // admin: the token may come as ?access_token= (EventSource)
   bool conceal = false;  // a token without the scopes gets 404, GitHub's answer for a private resource
+  bool standalone_org = false;               // the {org} must be a standalone (SAML SSO) organization:
+                                             // one of an EMU enterprise is 404 (org-level SCIM, invitations)
+  std::string_view documentation_url = {};   // of this route's errors (empty: the dialect's default)
 };
 
 // Path parameters of a match, percent-decoded, in pattern order.

@@ -24,6 +24,10 @@ inline constexpr std::string_view patch_op_schema = "urn:ietf:params:scim:api:me
 
 enum class validation_mode { lenient, strict };
 
+// The member order of GitHub's examples, which differs between its two SCIM APIs: enterprise
+// (openapi/ghec-scim.json) and organization (openapi/ghec-orgs-teams.json).
+enum class response_layout { enterprise, organization };
+
 struct resource_meta {
   std::string id;
   std::string created;        // RFC 3339 UTC, e.g. 2012-03-27T19:59:26.000Z
@@ -34,10 +38,11 @@ struct resource_meta {
 // {"resourceType", "created", "lastModified", "location"}, in that order.
 nlohmann::ordered_json render_meta(std::string_view resource_type, const resource_meta& meta);
 
-// {"schemas":[ListResponse], "totalResults", "Resources", "startIndex", "itemsPerPage"}, in that
-// order. itemsPerPage is the number of resources given (github-emu-scim.md §6); null resources
-// render as [].
+// {"schemas":[ListResponse], "totalResults", "Resources", "startIndex", "itemsPerPage"} (enterprise),
+// or {"schemas", "totalResults", "itemsPerPage", "startIndex", "Resources"} (organization).
+// itemsPerPage is the number of resources given (github-emu-scim.md §6); null resources render as [].
 nlohmann::ordered_json render_list(std::size_t total_results, std::size_t start_index,
-                                   nlohmann::ordered_json resources);
+                                   nlohmann::ordered_json resources,
+                                   response_layout layout = response_layout::enterprise);
 
 }  // namespace emuscim::scim

@@ -59,11 +59,19 @@ enum class user_use { create, replace, patched };
 result<nlohmann::json> canonical_user(const nlohmann::json& body, validation_mode mode, user_use use,
                                       tolerations* tolerated = nullptr);
 
-// GitHub's user response, in the member order of its example (openapi `scim-enterprise-user`):
-// schemas, id, externalId (omitted when unset), active, userName, name (when set; parts in
-// RFC 7643 §4.1.1 order), displayName (when set), emails ([] when none), roles (when set),
-// meta {resourceType "User", created, lastModified, location}. Email and role items read
-// value, type, primary, display.
-nlohmann::ordered_json render_user(const nlohmann::json& doc, const resource_meta& meta);
+// The canonical document alone, as canonical_user builds it, with no attribute required (not even
+// userName): for rule sets whose required attributes differ from EMU's (org-level SCIM).
+result<nlohmann::json> canonical_user_attributes(const nlohmann::json& body, tolerations* tolerated = nullptr);
+
+// GitHub's user response, in the member order of `layout` (resource.hpp):
+//   enterprise (openapi/ghec-scim.json `scim-enterprise-user`): schemas, id, externalId, active,
+//     userName, name {formatted, familyName, givenName, ...}, displayName, emails, roles, meta;
+//   organization (openapi/ghec-orgs-teams.json `scim-user`): schemas, id, externalId, userName,
+//     displayName, name {givenName, familyName, formatted, ...}, emails, roles, active, meta.
+// externalId, name, displayName and
+// roles only when set, emails always ([] when none), a boolean active, and meta {resourceType
+// "User", created, lastModified, location}. Email and role items read value, type, primary, display.
+nlohmann::ordered_json render_user(const nlohmann::json& doc, const resource_meta& meta,
+                                   response_layout layout = response_layout::enterprise);
 
 }  // namespace emuscim::scim

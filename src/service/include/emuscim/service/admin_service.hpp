@@ -183,6 +183,8 @@ class admin_service {
 
   // The enterprise's audit events, newest first.
   scim::result<std::vector<audit_event>> audit(std::string_view slug, const audit_filter& filter);
+  // The events that concern one organization (a standalone one's own, or an EMU organization's), newest first.
+  scim::result<std::vector<audit_event>> org_audit(std::string_view login, const audit_filter& filter);
 
   platform_stats stats();
   // Reachable and migrated to this binary's schema version (cheap; for /readyz).

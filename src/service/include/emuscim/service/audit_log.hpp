@@ -60,6 +60,14 @@ scim::status apply_phrase(std::string_view phrase, audit_filter& f);
 // "<short_code>_admin".
 nlohmann::json github_entry(const audit_event& e, const enterprise_ref& enterprise);
 
+// One GitHub organization audit-log entry: {"@timestamp", "_document_id", "action", "actor",
+// "actor_id"?, "org", "org_id", "created_at", "request_id", ...data fields}. The actor is the one
+// the event names (the person who accepted an invitation), else the organization's owner
+// (org_identity_service.hpp org_owner) for a standalone organization, or the enterprise's setup
+// user "<short_code>_admin" for an EMU organization's events (`enterprise` set).
+nlohmann::json github_org_entry(const audit_event& e, const org_ref& org,
+                                const std::optional<enterprise_ref>& enterprise = std::nullopt);
+
 class audit_service {
  public:
   explicit audit_service(store::database& db) : db_(db) {}
@@ -67,6 +75,9 @@ class audit_service {
   // GitHub's page `page` (1-based) of `per_page` entries, newest first, from one snapshot.
   std::vector<audit_event> github_page(const enterprise_ref& enterprise, audit_filter filter, std::int64_t page,
                                        std::int64_t per_page);
+  // The same for the events that concern one organization (GET /orgs/{org}/audit-log).
+  std::vector<audit_event> github_org_page(const org_ref& org, audit_filter filter, std::int64_t page,
+                                           std::int64_t per_page);
 
  private:
   store::database& db_;

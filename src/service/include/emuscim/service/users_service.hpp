@@ -1,8 +1,11 @@
 #pragma once
-// Users use cases: schema check, EMU rules, storage, audit — handlers stay thin.
-// Reads run on the calling thread's read connection; writes run on the writer thread inside
-// one transaction each (group-committed) and resume the caller after COMMIT.
+// Users use cases: schema check, the tenant's rules, storage, audit — handlers stay thin.
+// One engine (users_service.cpp) with a rule set chosen at construction (service/user_policy.hpp):
+// GitHub EMU's enterprise SCIM, or org-level SCIM of standalone organizations (SAML SSO). Reads
+// run on the calling thread's read connection; writes run on the writer thread inside one
+// transaction each (group-committed) and resume the caller after COMMIT.
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -27,9 +30,20 @@ struct service_options {
   bool group_patch_no_content = false;
 };
 
+class user_policy;  // service/user_policy.hpp (private to the service module)
+
+// Which of GitHub's two SCIM user APIs a users_service is.
+enum class user_rules {
+  emu,  // /scim/v2/enterprises/{enterprise}/Users: the request context's enterprise
+  org,  // /scim/v2/organizations/{org}/Users: the request context's (standalone) organization
+};
+
 class users_service {
  public:
-  users_service(store::database& db, service_options opts) : db_(db), opts_(opts) {}
+  users_service(store::database& db, service_options opts, user_rules rules = user_rules::emu);
+  ~users_service();
+  users_service(const users_service&) = delete;
+  users_service& operator=(const users_service&) = delete;
 
   scim::result<reply> get(const request_context& ctx, std::string_view id);
   scim::result<reply> list(const request_context& ctx, const list_query& q);
@@ -42,7 +56,7 @@ class users_service {
 
  private:
   store::database& db_;
-  service_options opts_;
+  std::shared_ptr<const user_policy> policy_;
   cursor_cache cursors_;
 };
 
