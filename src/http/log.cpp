@@ -48,4 +48,51 @@ std::string log_line(std::string_view msg, const nlohmann::json& fields) {
   return out;
 }
 
+namespace {
+
+void append_json_string(std::string& out, std::string_view v) {
+  out += nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+void set_log_format(log_format format) { g_format = format; }
+
+std::string access_line(const access_fields& f) {
+  // Members in log_line's order (a JSON object's keys, sorted): detail, duration_ms, method,
+  // path, remote, request_id, scim_type, status.
+  const bool as_json = g_format == log_format::json;
+  std::string out;
+  out.reserve(160 + f.path.size() + (f.detail ? f.detail->size() : 0));
+  auto text = [&](std::string_view key, std::string_view value) {
+    if (as_json) {
+      out += ",\"";
+      out += key;
+      out += "\":";
+      append_json_string(out, value);
+    } else {
+      out += ' ';
+      out += key;
+      out += '=';
+      out += value;
+    }
+  };
+  auto raw = [&](std::string_view key, std::string_view value) {
+    out += as_json ? ",\"" : " ";
+    out += key;
+    out += as_json ? "\":" : "=";
+    out += value;
+  };
+  out += as_json ? "\"msg\":\"request\"" : "request";
+  if (f.detail) text("detail", *f.detail);
+  raw("duration_ms", nlohmann::json(f.duration_ms).dump());
+  text("method", f.method);
+  text("path", f.path);
+  text("remote", f.remote);
+  text("request_id", f.request_id);
+  if (!f.scim_type.empty()) text("scim_type", f.scim_type);
+  raw("status", std::to_string(f.status));
+  return out;
+}
+
 }  // namespace emuscim::http

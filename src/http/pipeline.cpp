@@ -384,17 +384,15 @@ void pipeline::finish(exchange& x, const request& req, const connection_info& co
   }
 
   const unsigned status = res.result_int();
-  json fields = {{"method", std::string(req.method_string())},
-                 {"path", x.t.path},
-                 {"status", status},
-                 {"duration_ms", std::round(seconds * 1e5) / 100},
-                 {"request_id", x.request_id},
-                 {"remote", conn.remote}};
-  if (x.error && status >= 400) {
-    if (!x.error->scim_type.empty()) fields["scim_type"] = x.error->scim_type;
-    fields["detail"] = x.error->detail;
-  }
-  const auto line = log_line("request", fields);
+  const bool failed = x.error && status >= 400;
+  const auto line = access_line({.method = req.method_string(),
+                                 .path = x.t.path,
+                                 .status = status,
+                                 .duration_ms = std::round(seconds * 1e5) / 100,
+                                 .request_id = x.request_id,
+                                 .remote = conn.remote,
+                                 .scim_type = failed ? std::string_view(x.error->scim_type) : std::string_view(),
+                                 .detail = failed ? std::optional<std::string_view>(x.error->detail) : std::nullopt});
   if (status >= 500) {
     spdlog::error("{}", line);
   } else if (x.r != nullptr && x.r->quiet) {
