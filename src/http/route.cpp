@@ -48,6 +48,7 @@ bool route_params::has(std::string_view name) const {
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> segs;
+  segs.reserve(8);
   if (path.empty() || path.front() != '/') return segs;
   path.remove_prefix(1);
   for (;;) {
@@ -64,6 +65,9 @@ route_table::route_table(std::vector<route> routes) : routes_(std::move(routes))
   for (const auto& r : routes_) {
     compiled c{split_path(r.pattern), 0};
     for (auto seg : c.segments) c.literal += seg.starts_with('{') ? 0 : 1;
+    const std::size_t n = c.segments.size();
+    if (by_length_.size() <= n) by_length_.resize(n + 1);
+    by_length_[n].push_back(compiled_.size());
     compiled_.push_back(std::move(c));
   }
 }
@@ -91,13 +95,13 @@ bool route_table::match_one(const compiled& c, const std::vector<std::string_vie
 route_table::match route_table::find(std::string_view path, bhttp::verb method) const {
   match m;
   const auto segs = split_path(path);
-  if (segs.empty()) return m;
+  if (segs.empty() || segs.size() >= by_length_.size()) return m;
   const std::uint8_t want = methods::bit(method);
   // The most specific patterns win: /_emuscim/requests/stream over /_emuscim/requests/{id}.
   std::size_t best = 0;
   const route* found = nullptr;
   std::size_t found_index = 0;
-  for (std::size_t i = 0; i < routes_.size(); ++i) {
+  for (const std::size_t i : by_length_[segs.size()]) {  // only patterns of the path's length can match
     if (!match_one(compiled_[i], segs, nullptr)) continue;
     const std::size_t literal = compiled_[i].literal;
     if (literal < best) continue;

@@ -101,6 +101,7 @@ class route_table {
 
   std::vector<route> routes_;
   std::vector<compiled> compiled_;
+  std::vector<std::vector<std::size_t>> by_length_;  // route indexes by segment count, in table order
 };
 
 // The path's segments: "/a/b/" -> {"a", "b", ""}; nullopt-like empty vector for "" or a path not
