@@ -188,6 +188,7 @@ int serve(const serve_cmd& cmd) {
   service::groups_service groups(db, sopts);
   service::audit_service audit(db);
   service::auth_service auth(db, cfg.admin_token);
+  admin.forgets_for(auth);
 
   http::rate_limiter limiter({cfg.rate_limit.enabled, cfg.rate_limit.requests_per_hour,
                               cfg.rate_limit.user_creations_per_hour});

@@ -6,6 +6,7 @@
 #include "emuscim/auth/token.hpp"
 #include "emuscim/emu/login.hpp"
 #include "emuscim/emu/names.hpp"
+#include "emuscim/service/auth_service.hpp"
 #include "emuscim/store/database.hpp"
 #include "emuscim/store/orgs.hpp"
 #include "emuscim/store/repo.hpp"
@@ -137,6 +138,7 @@ boost::asio::awaitable<scim::status> admin_service::delete_enterprise(std::strin
     return true;
   };
   auto done = co_await db_.write<bool>(std::move(job));
+  if (auth_ != nullptr) auth_->forget();  // after the commit (or its failure): cached credentials are stale
   if (!done) co_return scim::fail(done.error());
   db_.note_deletion();  // after COMMIT: cached list positions are stale
   co_return scim::status{};
@@ -195,6 +197,7 @@ boost::asio::awaitable<scim::status> admin_service::revoke_token(std::string slu
     return true;
   };
   auto done = co_await db_.write<bool>(std::move(job));
+  if (auth_ != nullptr) auth_->forget();  // after the commit (or its failure): cached credentials are stale
   if (!done) co_return scim::fail(done.error());
   co_return scim::status{};
 }
@@ -274,6 +277,7 @@ boost::asio::awaitable<scim::status> admin_service::delete_org(std::optional<std
     return true;
   };
   auto done = co_await db_.write<bool>(std::move(job));
+  if (auth_ != nullptr) auth_->forget();  // after the commit (or its failure): cached credentials are stale
   if (!done) co_return scim::fail(done.error());
   co_return scim::status{};
 }
@@ -322,6 +326,7 @@ boost::asio::awaitable<scim::status> admin_service::revoke_org_token(std::string
     return true;
   };
   auto done = co_await db_.write<bool>(std::move(job));
+  if (auth_ != nullptr) auth_->forget();  // after the commit (or its failure): cached credentials are stale
   if (!done) co_return scim::fail(done.error());
   co_return scim::status{};
 }

@@ -25,6 +25,8 @@ class database;
 
 namespace emuscim::service {
 
+class auth_service;
+
 struct enterprise_info {
   std::string slug;
   std::string short_code;
@@ -122,6 +124,8 @@ inline constexpr std::string_view default_org_token_scope = "admin:org";
 class admin_service {
  public:
   explicit admin_service(store::database& db) : db_(db) {}
+  // The server's authentication cache, told after every revocation and deletion (auth_service::forget).
+  void forgets_for(auth_service& auth) { auth_ = &auth; }
 
   std::vector<enterprise_info> enterprises();
   scim::result<enterprise_info> enterprise(std::string_view slug);  // 404 unknown
@@ -192,6 +196,7 @@ class admin_service {
 
  private:
   store::database& db_;
+  auth_service* auth_ = nullptr;
 };
 
 // Validates scope names against GitHub's list and removes duplicates (order kept); nullopt ->

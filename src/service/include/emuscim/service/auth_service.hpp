@@ -3,7 +3,11 @@
 // calling, and may they act on the tenant the path names. Scope checks are the pipeline's
 // (each route declares GitHub's accepted scopes). Thread-safe.
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,9 +59,35 @@ class auth_service {
   // The admin token, compared in constant time: anything else -> 401 (enterprise tokens too).
   scim::status authenticate_admin(std::optional<std::string_view> authorization) const;
 
+  // Valid tokens, enterprises and organizations are kept in memory for `kCacheTtl` after they
+  // were read, so a request costs no database read for them. This process's revocations and
+  // deletions (admin_service) call forget() after their commit and take effect at once; another
+  // process writing the same database file (the CLI) is seen within kCacheTtl.
+  static constexpr std::chrono::milliseconds kCacheTtl{1000};
+  void forget();
+
  private:
+  using clock = std::chrono::steady_clock;
+  template <class T>
+  struct cached {
+    T value;
+    clock::time_point read_at;
+  };
+  // The generation of the cache at the start of a database read; its result is kept only if no
+  // forget() ran meanwhile (a read racing a revocation never caches the revoked token).
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  template <class T>
+  std::optional<T> lookup(const std::map<std::string, cached<T>, std::less<>>& m, std::string_view key) const;
+  template <class T>
+  void keep(std::map<std::string, cached<T>, std::less<>>& m, std::string key, const T& value, std::uint64_t gen);
+
   store::database& db_;
   std::optional<auth::token_hash> admin_hash_;
+  mutable std::mutex mu_;
+  std::atomic<std::uint64_t> generation_{0};
+  std::map<std::string, cached<principal>, std::less<>> tokens_;         // by the token's SHA-256
+  std::map<std::string, cached<enterprise_ref>, std::less<>> enterprises_;  // by slug
+  std::map<std::string, cached<org_access>, std::less<>> orgs_;            // by lower-case login (NOCASE)
 };
 
 }  // namespace emuscim::service
