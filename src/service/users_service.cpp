@@ -42,9 +42,22 @@ users_service::users_service(store::database& db, service_options opts, user_rul
 users_service::~users_service() = default;
 
 scim::result<reply> users_service::get(const request_context& ctx, std::string_view id) {
+  // Enterprise users only: their documents change through this service's writes alone (an org
+  // identity also changes through invitations and acceptance).
+  const bool cached = policy_->layout() == scim::response_layout::enterprise;
+  std::string key;
+  rendered_cache::stamp at;
+  if (cached) {
+    key = std::to_string(policy_->tenant(ctx)) + '\n' + ctx.scim_root + '\n' + std::string(id);
+    at = rendered_.now(db_.deletion_generation());
+    if (auto body = rendered_.find(key, at)) return reply{200, nullptr, {}, std::move(*body)};
+  }
   auto record = db_.read([&](store::connection& c) { return policy_->find(c, ctx, id); });
   if (!record) return scim::fail(user_not_found(id));
-  return reply{200, render(ctx, *record, policy_->layout()), {}};
+  if (!cached) return reply{200, render(ctx, *record, policy_->layout()), {}};
+  auto body = serialize(render(ctx, *record, policy_->layout()));
+  rendered_.keep(std::move(key), body, at, db_.deletion_generation());
+  return reply{200, nullptr, {}, std::move(body)};
 }
 
 scim::result<reply> users_service::list(const request_context& ctx, const list_query& q) {
@@ -91,6 +104,7 @@ boost::asio::awaitable<scim::result<reply>> users_service::create(const request_
   };
   auto on_failure = failure_recorder(ctx, "");
   auto saved = co_await db_.write<user_record>(std::move(job), std::move(on_failure));
+  rendered_.wrote();  // after COMMIT (or its failure), before the answer: cached GETs are stale
   if (!saved) co_return scim::fail(saved.error());
   auto location = user_location(ctx, saved->id);
   co_return reply{201, render(ctx, *saved, policy_->layout()), location};
@@ -112,6 +126,7 @@ boost::asio::awaitable<scim::result<reply>> users_service::replace(const request
   };
   auto on_failure = failure_recorder(ctx, id);
   auto saved = co_await db_.write<user_record>(std::move(job), std::move(on_failure));
+  rendered_.wrote();  // after COMMIT (or its failure), before the answer: cached GETs are stale
   if (!saved) co_return scim::fail(saved.error());
   if (saved->deleted) db_.note_deletion();  // after COMMIT: list positions after this user have shifted
   co_return reply{200, render(ctx, *saved, policy_->layout()), {}};
@@ -143,6 +158,7 @@ boost::asio::awaitable<scim::result<reply>> users_service::patch(const request_c
   };
   auto on_failure = failure_recorder(ctx, id);
   auto saved = co_await db_.write<user_record>(std::move(job), std::move(on_failure));
+  rendered_.wrote();  // after COMMIT (or its failure), before the answer: cached GETs are stale
   if (!saved) co_return scim::fail(saved.error());
   if (saved->deleted) db_.note_deletion();  // after COMMIT: list positions after this user have shifted
   co_return reply{200, render(ctx, *saved, policy_->layout()), {}};
@@ -161,6 +177,7 @@ boost::asio::awaitable<scim::result<reply>> users_service::remove(const request_
   };
   auto on_failure = failure_recorder(ctx, id);
   auto done = co_await db_.write<bool>(std::move(job), std::move(on_failure));
+  rendered_.wrote();  // after COMMIT (or its failure), before the answer: cached GETs are stale
   if (!done) co_return scim::fail(done.error());
   db_.note_deletion();  // after COMMIT: list positions after this user have shifted
   co_return reply{204, nullptr, {}};

@@ -37,7 +37,9 @@ scim::result<service::list_query> scim_list_query(const call& c) {
 outcome scim_answer(scim::result<service::reply> r) {
   if (!r) return scim::fail(r.error());
   if (r->status == 204) return no_content();
-  auto a = json_answer(static_cast<unsigned>(r->status), r->body, scim_content_type);
+  auto a = r->serialized.empty()
+               ? answer{static_cast<unsigned>(r->status), service::serialize(r->body), scim_content_type}
+               : answer{static_cast<unsigned>(r->status), std::move(r->serialized), scim_content_type};
   if (!r->location.empty()) a.headers.emplace_back("Location", std::move(r->location));
   return a;
 }

@@ -64,7 +64,13 @@ struct reply {
   int status = 200;
   nlohmann::ordered_json body;  // members in the order GitHub's examples show them
   std::string location;  // Location header on 201
+  std::string serialized = {};  // when set: the body already serialized (`body` is then null)
 };
+
+// A reply's body as sent: compact, invalid UTF-8 replaced (the one serialization of every reply).
+inline std::string serialize(const nlohmann::ordered_json& body) {
+  return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
 
 struct list_query {
   std::optional<std::string> filter;

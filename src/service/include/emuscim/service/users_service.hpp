@@ -17,6 +17,7 @@
 #include "emuscim/scim/user.hpp"
 #include "emuscim/service/context.hpp"
 #include "emuscim/service/cursor_cache.hpp"
+#include "emuscim/service/rendered_cache.hpp"
 
 namespace emuscim::store {
 class database;
@@ -58,6 +59,7 @@ class users_service {
   store::database& db_;
   std::shared_ptr<const user_policy> policy_;
   cursor_cache cursors_;
+  rendered_cache rendered_;  // GET by id of enterprise users (rendered_cache.hpp)
 };
 
 }  // namespace emuscim::service
