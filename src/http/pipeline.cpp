@@ -100,13 +100,23 @@ std::int64_t epoch_now() {
 }  // namespace
 
 std::string new_request_id() {
+  // GitHub's form, e.g. "C4EF:5C94:7CC7FA:BB20A8:DD176560": upper-case hex fields of 4, 4, 6, 6
+  // and 8 digits, written by hand (snprintf cost a tenth of a /healthz request).
   thread_local std::mt19937_64 gen{std::random_device{}()};
-  std::uint64_t a = gen(), b = gen();
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04X:%04X:%06X:%06X:%08X", static_cast<unsigned>(a & 0xffff),
-                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>((a >> 32) & 0xffffff),
-                static_cast<unsigned>(b & 0xffffff), static_cast<unsigned>(b >> 32));
-  return buf;
+  const std::uint64_t a = gen(), b = gen();
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out(4 + 1 + 4 + 1 + 6 + 1 + 6 + 1 + 8, ':');
+  std::size_t at = 0;
+  auto field = [&](std::uint64_t v, int digits) {
+    for (int i = digits - 1; i >= 0; --i) out[at + static_cast<std::size_t>(i)] = hex[(v >> (4 * (digits - 1 - i))) & 0xf];
+    at += static_cast<std::size_t>(digits) + 1;
+  };
+  field(a & 0xffff, 4);
+  field((a >> 16) & 0xffff, 4);
+  field((a >> 32) & 0xffffff, 6);
+  field(b & 0xffffff, 6);
+  field(b >> 32, 8);
+  return out;
 }
 
 // The state of one request as it goes through the steps.

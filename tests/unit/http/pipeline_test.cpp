@@ -204,6 +204,24 @@ TEST_F(Pipeline, successCarriesGithubHeadersAndScopes) {
   EXPECT_EQ(res["X-Accepted-OAuth-Scopes"], "scim:enterprise, admin:enterprise");
 }
 
+TEST_F(Pipeline, requestIdsHaveGithubsFormAndDiffer) {
+  auto p = make(test_routes());
+  std::set<std::string> seen;
+  for (int i = 0; i < 50; ++i) {
+    auto res = run(p, make_request(bhttp::verb::get, "/nowhere"));
+    const std::string id(res["x-github-request-id"]);
+    // "C4EF:5C94:7CC7FA:BB20A8:DD176560": upper-case hex fields of 4, 4, 6, 6 and 8 digits.
+    ASSERT_EQ(id.size(), 32u) << id;
+    for (std::size_t at : {4u, 9u, 16u, 23u}) EXPECT_EQ(id[at], ':') << id;
+    for (std::size_t k = 0; k < id.size(); ++k) {
+      if (k == 4 || k == 9 || k == 16 || k == 23) continue;
+      EXPECT_TRUE((id[k] >= '0' && id[k] <= '9') || (id[k] >= 'A' && id[k] <= 'F')) << id;
+    }
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 50u);
+}
+
 TEST_F(Pipeline, everyErrorStatusCarriesTheHeaders) {
   auto p = make(test_routes());
   struct row {
