@@ -39,7 +39,7 @@ Load:
   --duration S             measured seconds per workload (default 10)
   --warmup S               unmeasured seconds before each workload (default 1)
   --threads N              client io_context threads (default 1)
-  --workloads LIST         comma list of 0,1,2a,2b,3a,3b,4,5a,5b,6,7a,7b,soak (2, 3, 5, 7 = both parts; default all)
+  --workloads LIST         comma list of 0,1,2a,2b,3a,3b,4,5a,5b,6,7a,7b,8,soak (2, 3, 5, 7 = both parts; default all)
   --membership-target M    members in the big group for workload 5 (default 100000)
   --membership-full-response  send the 5a PATCHes without ?excludedAttributes=members
   --soak-seconds S         measured time of the soak workload (default 120)
@@ -105,7 +105,7 @@ std::vector<std::string> parse_workloads(const std::string& v) {
     } else if (std::find(all_workloads.begin(), all_workloads.end(), item) != all_workloads.end()) {
       wanted.push_back(item);
     } else {
-      throw bad_option("--workloads: unknown workload '" + item + "' (known: 0,1,2a,2b,3a,3b,4,5a,5b,6,7a,7b,soak)");
+      throw bad_option("--workloads: unknown workload '" + item + "' (known: 0,1,2a,2b,3a,3b,4,5a,5b,6,7a,7b,8,soak)");
     }
   }
   // Canonical order, no duplicates.

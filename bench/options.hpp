@@ -11,7 +11,7 @@ namespace bench {
 
 // Every workload in the order it runs. "0" is the floor (emuscim-floor answering emuscim's own
 // /healthz bytes), run right before "1" so that their ratio comes from one run.
-inline const std::vector<std::string> all_workloads = {"0", "1", "2a", "2b", "3a", "3b", "4", "5a", "5b", "6", "7a", "7b", "soak"};
+inline const std::vector<std::string> all_workloads = {"0", "1", "2a", "2b", "3a", "3b", "4", "5a", "5b", "6", "7a", "7b", "8", "soak"};
 
 struct options {
   // Either start a server ...

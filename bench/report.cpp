@@ -182,6 +182,10 @@ std::vector<target_result> evaluate_targets(const options& opt, const std::vecto
     ts.back().threshold = 10'000;
   }
   ratio_target("3b PATCH active >= POST /Users (req/s vs users/s)", find(ws, "3b"), post, "workload 3a not run", 1.0);
+  ratio_target("8a GET /Users/{id}: capture on >= 0.9x paused (capture costs <= 10%)", find(ws, "8a-on"),
+               find(ws, "8a-off"), "workload 8 incomplete", 0.9);
+  ratio_target("8b POST /Users: capture on >= 0.9x paused (capture costs <= 10%)", find(ws, "8b-on"),
+               find(ws, "8b-off"), "workload 8 incomplete", 0.9);
   if (const auto* w = find(ws, "4")) {
     const double first = w->figure("first_page_p50_ms");
     const double last = w->figure("last_page_p50_ms");

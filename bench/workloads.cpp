@@ -768,6 +768,42 @@ workload_report seed(bench_env& env) {
   return w;
 }
 
+namespace {
+
+// Workload 8: the request inspector's capture cost (issue 13): GET /Users/{id} and POST /Users
+// with capture on, then paused through the admin API, then on again; the same ops and time as
+// 2a and 3a. Needs the admin API (a server the bench starts).
+void set_capture(bench_env& env, bool on) {
+  client admin(1, std::chrono::seconds(30));
+  admin.set_target(env.cl.endpoint(), std::string(bench_admin_token));
+  const auto r = admin.request("PUT", "/_emuscim/requests/capture", on ? R"({"enabled":true})" : R"({"enabled":false})");
+  if (r.ec || r.status != 200) {
+    throw std::runtime_error("PUT /_emuscim/requests/capture failed (" +
+                             (r.ec ? r.ec.message() : "HTTP " + std::to_string(r.status)) +
+                             "): workload 8 needs a server started by the bench");
+  }
+}
+
+std::vector<workload_report> run_capture_cost(bench_env& env) {
+  std::vector<workload_report> out;
+  for (const bool on : {true, false}) {
+    set_capture(env, on);
+    const std::string suffix = on ? "-on" : "-off";
+    const std::string state = on ? " (capture on)" : " (capture paused)";
+    get_user_op get(env);
+    out.push_back(make_report("8a" + suffix, "GET /Users/{id}, random seeded ids" + state,
+                              env.cl.run(get, timed_params(env, 12))));
+    post_user_op post(env);
+    auto w = make_report("8b" + suffix, "POST /Users, unique bodies" + state, env.cl.run(post, timed_params(env, 13)));
+    w.rate_unit = "users/s";
+    out.push_back(std::move(w));
+  }
+  set_capture(env, true);
+  return out;
+}
+
+}  // namespace
+
 std::vector<workload_report> run_workload(bench_env& env, const std::string& id) {
   const auto n = env.ids.size();
   try {
@@ -777,6 +813,7 @@ std::vector<workload_report> run_workload(bench_env& env, const std::string& id)
                           env.cl.run(op, timed_params(env, 1)))};
     }
     if (id == "7a" || id == "7b") return run_teams_workload(env, id);
+    if (id == "8") return run_capture_cost(env);
     if (id == "1") {
       healthz_op op;
       return {make_report(id, "GET /healthz (no auth)", env.cl.run(op, timed_params(env, 1)))};

@@ -258,7 +258,7 @@ net::awaitable<outcome> pipeline::serve(exchange& x, request& req, const connect
       if (ctx.org) x.org = ctx.org->login;
     }
   } resolved{x, c.ctx};
-  if (r.captured && svc_.requests != nullptr && svc_.requests->enabled()) {
+  if (r.captured && svc_.requests != nullptr && svc_.requests->capturing()) {
     x.trace = std::make_shared<service::request_trace>();
     c.ctx.trace = x.trace;
   }

@@ -243,6 +243,8 @@ std::vector<route> default_routes() {
       admin(get, "/_emuscim/requests/{request_id}", h::admin_get_request),
       stream,
       admin(get, "/_emuscim/requests/export", h::admin_export_requests),
+      admin(get, "/_emuscim/requests/capture", h::admin_get_capture),
+      admin(put, "/_emuscim/requests/capture", h::admin_set_capture, body_kind::object),
       ui("/_emuscim/ui", h::ui_redirect),
       ui("/_emuscim/ui/", h::ui_index),
       ui("/_emuscim/ui/{file}", h::ui_asset),

@@ -230,6 +230,29 @@ TEST_F(Inspector, clearEmptiesTheRingAndIdsGoOn) {
   EXPECT_GT(after[0]["id"].get<long>(), last);
 }
 
+TEST_F(Inspector, captureCanBePausedAndResumedKeepingWhatItHolds) {
+  auto state = admin.get("requests/capture");
+  ASSERT_EQ(state.status, 200) << state;
+  EXPECT_EQ(state.json()["enabled"], true);
+  EXPECT_GT(state.json()["capacity"].get<long>(), 0);
+  ASSERT_EQ(scim.get("Users").status, 200);
+  const std::size_t held = requests(admin).size();
+  ASSERT_GE(held, 1u);
+
+  auto paused = admin.put("requests/capture", json{{"enabled", false}});
+  ASSERT_EQ(paused.status, 200) << paused;
+  EXPECT_EQ(paused.json()["enabled"], false);
+  ASSERT_EQ(scim.get("Users").status, 200);
+  EXPECT_EQ(requests(admin).size(), held) << "nothing captured while paused, nothing dropped";
+
+  ASSERT_EQ(admin.put("requests/capture", json{{"enabled", true}}).status, 200);
+  ASSERT_EQ(scim.get("Users").status, 200);
+  EXPECT_EQ(requests(admin).size(), held + 1);
+
+  EXPECT_TRUE(is_scim_error(admin.put("requests/capture", json{{"enabled", "no"}}), 400, "invalidValue"));
+  EXPECT_TRUE(is_scim_error(admin.put("requests/capture", json{{"enabled", true}, {"x", 1}}), 400));
+}
+
 TEST_F(Inspector, routesNeedTheAdminToken) {
   client nobody = as("wrong-token", "/_emuscim/");
   EXPECT_EQ(nobody.get("requests").status, 401);
@@ -358,6 +381,8 @@ TEST(InspectorOff, withoutAnAdminTokenTheDashboardIs404AndCapacityZeroCapturesNo
   ASSERT_EQ(scim.get("Users").status, 200);
   client admin = admin_client(off);
   EXPECT_TRUE(requests(admin).empty());
+  EXPECT_EQ(admin.get("requests/capture").json()["enabled"], false);
+  EXPECT_TRUE(is_scim_error(admin.put("requests/capture", json{{"enabled", true}}), 400, "invalidValue"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -125,6 +125,8 @@ net::awaitable<outcome> admin_set_rate_limit(call& c);
 net::awaitable<outcome> admin_list_requests(call& c);
 net::awaitable<outcome> admin_get_request(call& c);
 net::awaitable<outcome> admin_clear_requests(call& c);
+net::awaitable<outcome> admin_get_capture(call& c);
+net::awaitable<outcome> admin_set_capture(call& c);
 net::awaitable<outcome> admin_stream_requests(call& c);
 net::awaitable<outcome> admin_export_requests(call& c);
 

@@ -125,6 +125,39 @@ net::awaitable<outcome> admin_clear_requests(call& c) {
   co_return no_content();
 }
 
+namespace {
+
+answer capture_state(const request_log& log) {
+  return answer{200, dump_json(nlohmann::json{{"enabled", log.capturing()},
+                                              {"capacity", log.capacity()},
+                                              {"max_body_bytes", log.max_body_bytes()}})};
+}
+
+}  // namespace
+
+net::awaitable<outcome> admin_get_capture(call& c) {
+  auto log = ring(c);
+  if (!log) co_return scim::fail(log.error());
+  co_return capture_state(**log);
+}
+
+// {"enabled": false} pauses capture, {"enabled": true} resumes it; what the ring holds stays.
+net::awaitable<outcome> admin_set_capture(call& c) {
+  auto log = ring(c);
+  if (!log) co_return scim::fail(log.error());
+  if (auto ok = only_keys(c.body, {"enabled"}); !ok) co_return scim::fail(ok.error());
+  const auto it = c.body.find("enabled");
+  if (it == c.body.end() || !it->is_boolean()) {
+    co_return scim::fail(scim::invalid_value("Attribute 'enabled' is required and must be a boolean"));
+  }
+  if (it->get<bool>() && !(*log)->enabled()) {
+    co_return scim::fail(scim::invalid_value(
+        "Capture is off in the configuration (request_log.capacity 0): restart with a capacity to capture"));
+  }
+  (*log)->set_paused(!it->get<bool>());
+  co_return capture_state(**log);
+}
+
 net::awaitable<outcome> admin_export_requests(call& c) {
   auto log = ring(c);
   if (!log) co_return scim::fail(log.error());

@@ -154,6 +154,10 @@ class request_log {
   request_log& operator=(const request_log&) = delete;
 
   bool enabled() const { return capacity_ > 0; }
+  // Capture can be paused and resumed at run time (PUT /_emuscim/requests/capture); what the ring
+  // holds stays. Capturing: enabled and not paused.
+  void set_paused(bool paused) { paused_.store(paused, std::memory_order_release); }
+  bool capturing() const { return enabled() && !paused_.load(std::memory_order_acquire); }
   std::size_t capacity() const { return capacity_; }
   std::size_t max_body_bytes() const { return max_body_bytes_; }
 
@@ -175,6 +179,7 @@ class request_log {
   std::vector<std::shared_ptr<const log_entry>> slots_;  // id i lives in slots_[(i - 1) % capacity_]
   std::uint64_t first_id_ = 1;                          // oldest id held (== next id when empty)
   std::atomic<std::uint64_t> last_id_{0};              // newest id assigned
+  std::atomic<bool> paused_{false};
 };
 
 // The documented fields of an entry. `with_bodies` adds request_headers, request_body,
