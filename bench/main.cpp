@@ -337,7 +337,7 @@ int run(const options& opt, const char* argv0) {
     std::vector<workload_report> done;
     if (id == "0") {
       cl.set_target(floor->ep, opt.token);
-      done = run_workload(env, id);
+      done = run_any_workload(env, id);
       cl.set_target(ep, opt.token);
       for (auto& f : floor->figures) done.front().figures.push_back(f);
       for (auto& n : floor->notes) done.front().notes.push_back(n);
@@ -347,7 +347,7 @@ int run(const options& opt, const char* argv0) {
       }
       floor->proc.stop(std::chrono::milliseconds(static_cast<long long>(opt.stop_timeout_s * 1000)));
     } else {
-      done = run_workload(env, id);
+      done = run_any_workload(env, id);
     }
     for (auto& w : done) {
       if (pid > 0 && w.id != "0") {

@@ -812,13 +812,11 @@ std::vector<workload_report> run_workload(bench_env& env, const std::string& id)
       return {make_report(id, "GET /healthz on emuscim-floor (minimal Beast responder, emuscim's /healthz bytes)",
                           env.cl.run(op, timed_params(env, 1)))};
     }
-    if (id == "7a" || id == "7b") return run_teams_workload(env, id);
     if (id == "8") return run_capture_cost(env);
     if (id == "1") {
       healthz_op op;
       return {make_report(id, "GET /healthz (no auth)", env.cl.run(op, timed_params(env, 1)))};
     }
-    if (id == "soak") return {run_soak(env)};
     if (id == "2a") {
       get_user_op op(env);
       return {make_report(id, "GET /Users/{id}, random seeded ids", env.cl.run(op, timed_params(env, 2)))};

@@ -81,7 +81,10 @@ struct bench_env {
 workload_report seed(bench_env& env);
 
 // Runs one workload by id ("1", "2a", ..., "6"); 5b yields two reports ("5b", "5b-small").
+// The workloads of this file (workloads.cpp); run_any_workload (dispatch.cpp) also runs those of
+// workloads_teams.cpp and soak.cpp. A workload that throws yields a failed report.
 std::vector<workload_report> run_workload(bench_env& env, const std::string& id);
+std::vector<workload_report> run_any_workload(bench_env& env, const std::string& id);
 
 // Workloads 7a and 7b (workloads_teams.cpp): team reconciliation. They mint an admin:org token
 // through the admin API with this token, which the bench gives the server it starts.
