@@ -24,7 +24,6 @@
 #include "app/config_rules.hpp"
 #include "emuscim/emu/login.hpp"
 #include "emuscim/emu/names.hpp"
-#include "emuscim/app/cli.hpp"
 
 namespace emuscim::app {
 

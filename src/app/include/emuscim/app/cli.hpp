@@ -67,20 +67,8 @@ using command = std::variant<help_cmd, version_cmd, serve_cmd, enterprise_add_cm
 using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
 env_lookup process_env();
 
-// Either a command or a one-line reason (for stderr, exit code 2), e.g.
+// Either a command or a one-line reason (cli_error, config.hpp; for stderr, exit code 2), e.g.
 // "emuscim serve: --threads: expected a positive integer, got 'x'".
-struct cli_error { std::string message; };
 std::variant<command, cli_error> parse_command_line(const std::vector<std::string>& args, const env_lookup& env);
-
-// Config file loading on its own (used by parse_command_line for serve --config).
-// Error message names the key path.
-std::variant<config, cli_error> load_config_file(const std::string& path);
-std::variant<config, cli_error> parse_config_json(const std::string& text);
-
-// Effective configuration as pretty JSON with secrets (admin_token, seed tokens) masked as "***".
-std::string print_config(const config& cfg);
-
-// "HOST:PORT" (IPv6 as "[::1]:8080") -> host, port; false when malformed.
-bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port);
 
 }  // namespace emuscim::app

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace emuscim::app {
@@ -68,5 +69,19 @@ struct config {
   // EMUSCIM_TOKEN become one more enterprises[] entry, and EMUSCIM_ORGS (comma-separated) its
   // organizations; EMUSCIM_ORG (+ EMUSCIM_ORG_TOKEN) one more orgs[] entry.
 };
+
+// A one-line reason for stderr (exit code 2): a bad flag, value or configuration key.
+struct cli_error { std::string message; };
+
+// Config file loading on its own (used by parse_command_line for serve --config).
+// Error message names the key path.
+std::variant<config, cli_error> load_config_file(const std::string& path);
+std::variant<config, cli_error> parse_config_json(const std::string& text);
+
+// Effective configuration as pretty JSON with secrets (admin_token, seed tokens) masked as "***".
+std::string print_config(const config& cfg);
+
+// "HOST:PORT" (IPv6 as "[::1]:8080") -> host, port; false when malformed.
+bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port);
 
 }  // namespace emuscim::app
