@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "emuscim/base/text.hpp"
 #include "emuscim/http/faults.hpp"
 #include "emuscim/http/log.hpp"
 #include "emuscim/http/metrics.hpp"
@@ -232,9 +233,10 @@ int serve(const serve_cmd& cmd) {
   });
 
   auto ep = server.local_endpoint();
-  std::string addr = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
-  spdlog::info("{}", http::log_line("listening on " + std::string(cfg.tls_cert ? "https" : "http") + "://" + addr +
-                                        ":" + std::to_string(ep.port()),
+  const std::string ip = ep.address().to_string();
+  const std::string addr = ep.address().is_v6() ? base::cat({"[", ip, "]"}) : ip;
+  spdlog::info("{}", http::log_line(base::cat({"listening on ", cfg.tls_cert ? "https" : "http", "://", addr, ":",
+                                               std::to_string(ep.port())}),
                                     {{"db", cfg.db},
                                      {"schema_version", db.schema_version()},
                                      {"admin_api", cfg.admin_token ? "on" : "off"},

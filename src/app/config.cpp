@@ -503,7 +503,10 @@ class duplicate_key_finder final : public nlohmann::json_sax<json> {
 
   std::string path() const {
     std::string out;
-    for (const auto& f : frames_) out += "/" + (f.array ? std::to_string(f.index) : pointer_token(f.key));
+    for (const auto& f : frames_) {
+      out += '/';
+      out += f.array ? std::to_string(f.index) : pointer_token(f.key);
+    }
     return out;
   }
 

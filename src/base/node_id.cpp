@@ -24,7 +24,13 @@ std::string base64(std::string_view in) {
 }
 
 std::string legacy_node_id(std::string_view type, std::int64_t id) {
-  return base64("0" + std::to_string(type.size()) + ":" + std::string(type) + std::to_string(id));
+  // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) on "0" + std::string&&.
+  std::string plain = "0";
+  plain += std::to_string(type.size());
+  plain += ':';
+  plain += type;
+  plain += std::to_string(id);
+  return base64(plain);
 }
 
 }  // namespace emuscim::base

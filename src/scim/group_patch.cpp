@@ -44,7 +44,7 @@ class group_compiler {
   explicit group_compiler(validation_mode mode) : strict_(mode == validation_mode::strict) {}
 
   void ignored(std::string_view attr) {
-    plan_.tolerated.note("ignored unsupported attribute '" + std::string(attr) + "'");
+    plan_.tolerated.note(base::cat({"ignored unsupported attribute '", attr, "'"}));
   }
 
   status compile(const patch_detail::patch_target& t) {

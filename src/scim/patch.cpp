@@ -90,7 +90,7 @@ result<std::vector<patch_operation>> parse_impl(const json& body, bool strict) {
 void note_op_spellings(const std::vector<patch_operation>& ops, tolerations& out) {
   for (const auto& op : ops) {
     if (op.op_name.empty() || !(op.op_name.front() >= 'A' && op.op_name.front() <= 'Z')) continue;
-    out.note("op \"" + op.op_name + "\" (Entra's capitalised form) accepted");
+    out.note(base::cat({"op \"", op.op_name, "\" (Entra's capitalised form) accepted"}));
     out.dialect = "entra";
   }
 }

@@ -4,6 +4,7 @@
 // audit events for each (§7: org.invite_member, org.cancel_invitation, org.remove_member,
 // org.revoke_external_identity, external_identity.*).
 #include "audit.hpp"
+#include "emuscim/base/text.hpp"
 #include "emuscim/service/org_rules.hpp"
 #include "emuscim/store/org_scim.hpp"
 #include "emuscim/store/orgs.hpp"
@@ -95,8 +96,8 @@ void deprovision(store::write_context& w, const request_context& ctx, const stor
     if (store::delete_org_member(w.db, row.org_id, *row.account_id)) {
       audit::record(w, ctx, "org.remove_member", row.id, true,
                     {{"user", user}, {"user_id", *row.account_id}, {"scim_user_id", row.id}});
-      ctx.note("@" + (account ? account->login : std::to_string(*row.account_id)) + " removed from " +
-               ctx.org->login);
+      const std::string who = account ? account->login : std::to_string(*row.account_id);
+      ctx.note(base::cat({"@", who, " removed from ", ctx.org->login}));
     }
     audit::record(w, ctx, "org.revoke_external_identity", row.id, true,
                   {{"user", user}, {"user_id", *row.account_id}, {"scim_user_id", row.id}});

@@ -1,5 +1,7 @@
 #include "service/teams_common.hpp"
 
+#include "emuscim/base/text.hpp"
+
 #include <algorithm>
 
 namespace emuscim::service::rest {
@@ -23,7 +25,7 @@ scim::result<std::optional<std::string>> string_field(const nlohmann::json& body
   if (it == body.end()) return std::nullopt;
   if (it->is_null() && nullable) return std::optional<std::string>{};
   if (!it->is_string()) {
-    return scim::fail(validation(resource, field, "invalid", "'" + std::string(field) + "' must be a string"));
+    return scim::fail(validation(resource, field, "invalid", base::cat({"'", field, "' must be a string"})));
   }
   return std::optional<std::string>(it->get<std::string>());
 }
@@ -33,7 +35,7 @@ scim::result<std::optional<std::int64_t>> int_field(const nlohmann::json& body, 
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return std::nullopt;
   if (!it->is_number_integer()) {
-    return scim::fail(validation(resource, field, "invalid", "'" + std::string(field) + "' must be an integer"));
+    return scim::fail(validation(resource, field, "invalid", base::cat({"\'", field, "' must be an integer"})));
   }
   return std::optional<std::int64_t>(it->get<std::int64_t>());
 }
@@ -45,9 +47,12 @@ scim::result<std::optional<std::string>> enum_field(const nlohmann::json& body, 
   if (!v || !*v) return v;
   if (std::find(allowed.begin(), allowed.end(), **v) != allowed.end()) return v;
   std::string list;
-  for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  for (auto a : allowed) {
+    if (!list.empty()) list += ", ";
+    list += a;
+  }
   return scim::fail(validation(resource, field, "invalid",
-                               "'" + std::string(field) + "' must be one of " + list + ", got '" + **v + "'"));
+                               base::cat({"'", field, "' must be one of ", list, ", got '", **v, "'"})));
 }
 
 scim::result<std::vector<std::string>> string_list(const nlohmann::json& body, std::string_view resource,
@@ -59,12 +64,12 @@ scim::result<std::vector<std::string>> string_list(const nlohmann::json& body, s
     return out;
   }
   if (!it->is_array()) {
-    return scim::fail(validation(resource, field, "invalid", "'" + std::string(field) + "' must be an array of strings"));
+    return scim::fail(validation(resource, field, "invalid", base::cat({"\'", field, "' must be an array of strings"})));
   }
   for (const auto& v : *it) {
     if (!v.is_string()) {
       return scim::fail(
-          validation(resource, field, "invalid", "'" + std::string(field) + "' must be an array of strings"));
+          validation(resource, field, "invalid", base::cat({"\'", field, "' must be an array of strings"})));
     }
     out.push_back(v.get<std::string>());
   }

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <mutex>
 
+#include "emuscim/base/text.hpp"
 #include "emuscim/http/pipeline.hpp"
 #include "emuscim/service/admin_service.hpp"
 #include "http/handlers/handlers.hpp"
@@ -21,8 +22,8 @@ scim::result<std::optional<std::uint64_t>> uint_member(const json& body, const c
   auto it = body.find(key);
   if (it == body.end()) return std::optional<std::uint64_t>();
   if (!it->is_number_unsigned() || it->get<std::uint64_t>() < lo || it->get<std::uint64_t>() > hi) {
-    return scim::fail(scim::invalid_value("'" + std::string(key) + "' must be an integer from " + std::to_string(lo) +
-                                          " to " + std::to_string(hi)));
+    return scim::fail(scim::invalid_value(
+        base::cat({"'", key, "' must be an integer from ", std::to_string(lo), " to ", std::to_string(hi)})));
   }
   return std::optional<std::uint64_t>(it->get<std::uint64_t>());
 }
@@ -30,7 +31,7 @@ scim::result<std::optional<std::uint64_t>> uint_member(const json& body, const c
 scim::result<std::optional<bool>> bool_member(const json& body, const char* key) {
   auto it = body.find(key);
   if (it == body.end()) return std::optional<bool>();
-  if (!it->is_boolean()) return scim::fail(scim::invalid_value("'" + std::string(key) + "' must be true or false"));
+  if (!it->is_boolean()) return scim::fail(scim::invalid_value(base::cat({"'", key, "' must be true or false"})));
   return std::optional<bool>(it->get<bool>());
 }
 

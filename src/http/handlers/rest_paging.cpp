@@ -17,7 +17,7 @@ scim::result<std::int64_t> rest_int(const call& c, std::string_view name, std::i
   auto n = to_int64(*v);
   if (!n) {
     scim::error e{422, "", "Validation Failed"};
-    e.errors.push_back({"Query", std::string(name), "invalid", "'" + std::string(name) + "' must be an integer"});
+    e.errors.push_back({"Query", std::string(name), "invalid", base::cat({"'", name, "' must be an integer"})});
     return scim::fail(std::move(e));
   }
   return *n;
@@ -48,7 +48,7 @@ std::string link_header(const call& c, const service::page_request& p, std::int6
   std::string out;
   auto add = [&](std::int64_t page, std::string_view rel) {
     if (!out.empty()) out += ", ";
-    out += "<" + page_url(c, "page", page) + ">; rel=\"" + std::string(rel) + "\"";
+    out += base::cat({"<", page_url(c, "page", page), ">; rel=\"", rel, "\""});
   };
   if (p.page > 1) add(std::min(p.page - 1, last), "prev");
   if (p.page < last) add(p.page + 1, "next");

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace emuscim::scim {
@@ -18,6 +19,7 @@ struct tolerations {
   std::string dialect;
 
   static constexpr std::size_t max_notes = 20;
+  static constexpr std::string_view kMoreNotes = "… more notes left out";
 
   void note(std::string line) {
     for (const auto& n : notes) {
@@ -26,7 +28,7 @@ struct tolerations {
     if (notes.size() < max_notes) {
       notes.push_back(std::move(line));
     } else if (notes.size() == max_notes) {
-      notes.push_back("… more notes left out");
+      notes.emplace_back(kMoreNotes);
     }
   }
 };
