@@ -47,10 +47,20 @@ inline void unwrap(scim::status r) {
   if (!r) throw command_error(r.error().detail);
 }
 
+// The command line's loop: one for the process, on the main thread. It outlives every call,
+// because the store's writer thread posts a write's completion into it and may still be
+// signalling its condition variable after io.run() has returned here (a short-lived io_context
+// was destroyed under it: ThreadSanitizer saw it).
+boost::asio::io_context& sync_io() {
+  static boost::asio::io_context io;
+  return io;
+}
+
 // Runs a service coroutine to completion on this thread (the command line has no server loop).
 template <class T>
 T run_sync(boost::asio::awaitable<T> work) {
-  boost::asio::io_context io;
+  auto& io = sync_io();
+  io.restart();
   auto done = boost::asio::co_spawn(io, std::move(work), boost::asio::use_future);
   io.run();
   return done.get();
