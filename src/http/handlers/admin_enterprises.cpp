@@ -132,40 +132,50 @@ net::awaitable<outcome> admin_revoke_token(call& c) {
   co_return no_content();
 }
 
-net::awaitable<outcome> admin_list_users(call& c) {
+namespace {
+
+// The admin lists' window: startIndex (1-based, at least 1) and count (0 to kMaxUsersPage).
+struct list_window {
+  std::int64_t first = 1;
+  std::int64_t count = 0;
+};
+
+scim::result<list_window> window_of(const call& c) {
   auto start = int_param(c, "startIndex", 1);
-  if (!start) co_return scim::fail(start.error());
+  if (!start) return scim::fail(start.error());
   auto count = int_param(c, "count", kDefaultUsersPage);
-  if (!count) co_return scim::fail(count.error());
-  const std::int64_t first = std::max<std::int64_t>(1, *start);
-  const std::int64_t n = std::clamp<std::int64_t>(*count, 0, kMaxUsersPage);
-  auto page = admin(c).users(slug(c), first - 1, n);
+  if (!count) return scim::fail(count.error());
+  return list_window{std::max<std::int64_t>(1, *start), std::clamp<std::int64_t>(*count, 0, kMaxUsersPage)};
+}
+
+answer list_answer(std::int64_t total, const list_window& w, const char* key, json items) {
+  const auto returned = items.size();
+  return json_answer(200, json{{"totalResults", total},
+                               {"startIndex", w.first},
+                               {"itemsPerPage", returned},
+                               {key, std::move(items)}});
+}
+
+}  // namespace
+
+net::awaitable<outcome> admin_list_users(call& c) {
+  auto w = window_of(c);
+  if (!w) co_return scim::fail(w.error());
+  auto page = admin(c).users(slug(c), w->first - 1, w->count);
   if (!page) co_return scim::fail(page.error());
   json users = json::array();
   for (const auto& u : page->users) users.push_back(user_json(u));
-  const auto returned = users.size();
-  co_return json_answer(200, json{{"totalResults", page->total},
-                                  {"startIndex", first},
-                                  {"itemsPerPage", returned},
-                                  {"users", std::move(users)}});
+  co_return list_answer(page->total, *w, "users", std::move(users));
 }
 
 net::awaitable<outcome> admin_list_groups(call& c) {
-  auto start = int_param(c, "startIndex", 1);
-  if (!start) co_return scim::fail(start.error());
-  auto count = int_param(c, "count", kDefaultUsersPage);
-  if (!count) co_return scim::fail(count.error());
-  const std::int64_t first = std::max<std::int64_t>(1, *start);
-  const std::int64_t n = std::clamp<std::int64_t>(*count, 0, kMaxUsersPage);
-  auto page = admin(c).groups(slug(c), first - 1, n, kGroupMembersShown);
+  auto w = window_of(c);
+  if (!w) co_return scim::fail(w.error());
+  auto page = admin(c).groups(slug(c), w->first - 1, w->count, kGroupMembersShown);
   if (!page) co_return scim::fail(page.error());
   json groups = json::array();
   for (const auto& g : page->groups) groups.push_back(group_json(g));
-  const auto returned = groups.size();
-  co_return json_answer(200, json{{"totalResults", page->total},
-                                  {"startIndex", first},
-                                  {"itemsPerPage", returned},
-                                  {"groups", std::move(groups)}});
+  co_return list_answer(page->total, *w, "groups", std::move(groups));
 }
 
 net::awaitable<outcome> admin_audit_log(call& c) {
